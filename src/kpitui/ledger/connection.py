@@ -1,0 +1,104 @@
+"""Open a ledger file: refuse what is not one (one line each), pick read-write or read-only."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from . import schema
+from .errors import LedgerError
+
+BUSY_TIMEOUT_S = 5.0
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass
+class Handle:
+    """An open, validated ledger connection and how it may be used."""
+
+    path: Path
+    conn: sqlite3.Connection
+    readonly: bool = False
+    immutable: bool = False  # WAL ledger in a read-only directory: others' changes won't show
+    why_readonly: str = ""
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _uri(path: Path, mode: str, immutable: bool = False) -> str:
+    uri = f"file:{quote(str(path.resolve()))}?mode={mode}"
+    return uri + "&immutable=1" if immutable else uri
+
+
+def connect(path: Path, mode: str = "rw", immutable: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode (we issue BEGIN IMMEDIATE ourselves) with a busy timeout."""
+    conn = sqlite3.connect(_uri(path, mode, immutable), uri=True, isolation_level=None,
+                           timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    conn.text_factory = lambda b: b.decode("utf-8", "replace")  # non-UTF-8 text never crashes
+    return conn
+
+
+def check_file(path: Path) -> None:
+    """Refuse, before SQLite sees it, a path that cannot be a ledger."""
+    if not path.exists():
+        raise LedgerError(f"no ledger at {path} (create one with: kpitui init {path})")
+    if path.is_dir():
+        raise LedgerError(f"{path} is a directory, not a ledger file")
+    if not os.access(path, os.R_OK):
+        raise LedgerError(f"{path} cannot be read (permission denied)")
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    if not head:
+        raise LedgerError(f"{path} is an empty file, not a kpitui ledger "
+                          f"(create one with: kpitui init PATH)")
+    if head != SQLITE_HEADER:
+        raise LedgerError(f"{path} is not an SQLite file, so not a kpitui ledger")
+
+
+def _is_wal(path: Path) -> bool:
+    with path.open("rb") as fh:
+        header = fh.read(20)
+    return len(header) >= 20 and header[18] == 2  # file format write version 2 = WAL
+
+
+def _writable(path: Path) -> tuple[bool, str]:
+    if not os.access(path, os.W_OK):
+        return False, "the file is read-only"
+    if not os.access(path.parent, os.W_OK):
+        return False, "its directory is read-only"
+    return True, ""
+
+
+def open_ledger(path: Path | str, *, readonly: bool = False) -> Handle:
+    """Open and validate a ledger; raise LedgerError with one line a person can act on."""
+    path = Path(path)
+    check_file(path)
+    writable, why = _writable(path)
+    if readonly and writable:
+        writable, why = False, "opened read-only"
+    immutable = not writable and _is_wal(path) and not os.access(path.parent, os.W_OK)
+    try:
+        conn = connect(path, "rw" if writable else "ro", immutable=immutable)
+        schema.validate(conn, str(path))
+        conn.execute("PRAGMA foreign_keys = OFF")
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(describe(exc, path)) from exc
+    return Handle(path, conn, readonly=not writable, immutable=immutable, why_readonly=why)
+
+
+def describe(exc: sqlite3.Error, path: Path) -> str:
+    """Translate an SQLite error into one line."""
+    text = str(exc)
+    if "malformed" in text or "not a database" in text or "file is not" in text:
+        return f"{path} is damaged or not a database ({text}); restore it from a backup"
+    if "locked" in text or "busy" in text:
+        return f"{path} is busy: another program holds its lock; try again in a moment"
+    if "readonly" in text or "read-only" in text:
+        return f"{path} is read-only: {text}"
+    if "unable to open" in text:
+        return f"{path} cannot be opened ({text})"
+    return f"{path}: {text}"

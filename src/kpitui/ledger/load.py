@@ -1,0 +1,232 @@
+"""SQLite -> Polars frames: only the columns kpitui needs, typed, text cleaned once, bad rows set apart.
+
+Reads go through connectorx (PERF-BASELINES.md: 2.5x faster than sqlite3 rows at a million
+invoices); a table connectorx cannot type (mistyped values, non-UTF-8 text, an immutable
+WAL ledger) is read through sqlite3 instead, with each value checked by `typeof`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from .connection import Handle
+
+INT, STR, DATE, STAMP = "int", "str", "date", "stamp"
+MAX_CENTS = 2**53  # beyond this an amount is garbage, not money
+
+# table -> column -> kind. Only what the KPIs and panes read.
+COLUMNS: dict[str, dict[str, str]] = {
+    "partners": {"id": INT, "name": STR, "kind": STR, "started_on": DATE,
+                 "revenue_share_bp": INT, "annual_target_cents": INT},
+    "clients": {"id": INT, "name": STR, "email": STR, "phone": STR, "terms_days": INT,
+                "autopay": INT, "partner_id": INT, "since": DATE, "churned_on": DATE},
+    "invoices": {"id": INT, "number": STR, "client_id": INT, "issued_on": DATE, "due_on": DATE,
+                 "amount_cents": INT, "recurring": INT, "void": INT, "written_off_on": DATE},
+    "payments": {"id": INT, "invoice_id": INT, "paid_on": DATE, "amount_cents": INT,
+                 "method": STR},
+    "followups": {"id": INT, "invoice_id": INT, "at": STAMP, "kind": STR, "note": STR,
+                  "promised_on": DATE, "promised_cents": INT, "until": DATE, "by": STR,
+                  "undoes": INT},
+    "opportunities": {"id": INT, "name": STR, "client_id": INT, "partner_id": INT,
+                      "source": STR, "owner": STR, "created_on": DATE, "qualified_on": DATE,
+                      "appointment_on": DATE, "proposal_on": DATE, "closed_on": DATE,
+                      "outcome": STR, "mrr_cents": INT, "onetime_cents": INT,
+                      "upsell_offered": INT, "upsell_taken": INT},
+    "partner_costs": {"id": INT, "partner_id": INT, "incurred_on": DATE, "amount_cents": INT,
+                      "category": STR, "note": STR},
+    "goals": {"id": INT, "metric": STR, "period_start": DATE, "period_end": DATE,
+              "target": INT},
+}
+
+# Rows missing one of these (or holding an unreadable value there) cannot count anywhere.
+REQUIRED = {
+    "partners": ("id",), "clients": ("id",),
+    "invoices": ("id", "number", "client_id", "issued_on", "due_on", "amount_cents"),
+    "payments": ("id", "invoice_id", "paid_on", "amount_cents"),
+    "followups": ("id", "invoice_id", "at", "kind"),
+    "opportunities": ("id", "created_on"),
+    "partner_costs": ("id", "partner_id", "incurred_on", "amount_cents"),
+    "goals": ("id", "metric", "period_start", "period_end", "target"),
+}
+# Dates whose text does not parse make the whole row unsound (it would count wrongly).
+STRICT_DATES = {"invoices": ("written_off_on",), "payments": (), "goals": ()}
+DEFAULT_ZERO = ("recurring", "void", "autopay", "revenue_share_bp", "terms_days", "mrr_cents",
+                "onetime_cents", "upsell_offered", "upsell_taken")
+MONEY = {"invoices": ("amount_cents",), "payments": ("amount_cents",),
+         "partner_costs": ("amount_cents",), "followups": ("promised_cents",),
+         "opportunities": ("mrr_cents", "onetime_cents"), "partners": ("annual_target_cents",)}
+
+# C0/C1 controls and bidi overrides: terminal escapes in data must never reach the screen.
+_SPACE_LIKE = r"[\t\n\r\x0b\x0c]"
+_CONTROL = r"[\x00-\x08\x0e-\x1f\x7f-\x9f\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
+
+
+@dataclass
+class Problem:
+    """A kind of unsound row, how many, and a few ids to find them by."""
+
+    table: str
+    what: str
+    count: int
+    ids: list[int] = field(default_factory=list)
+
+    def line(self) -> str:
+        shown = ", ".join(str(i) for i in self.ids[:5])
+        more = f" (ids {shown}{', ...' if self.count > 5 else ''})" if shown else ""
+        return f"{self.table}: {self.count} {self.what}{more}"
+
+
+@dataclass
+class Ledger:
+    """Every frame the KPIs need, plus the ledger's settings and what was set apart."""
+
+    path: Path
+    meta: dict[str, str]
+    frames: dict[str, pl.DataFrame]
+    problems: list[Problem]
+
+    def __getattr__(self, name: str) -> pl.DataFrame:
+        frames = self.__dict__.get("frames", {})
+        if name in frames:
+            return frames[name]
+        raise AttributeError(name)
+
+    @property
+    def currency(self) -> str:
+        return self.meta.get("currency", "USD") or "USD"
+
+    @property
+    def company(self) -> str:
+        return clean_text(self.meta.get("company", "")) or self.path.stem
+
+    @property
+    def pinned_as_of(self) -> date | None:
+        try:
+            return date.fromisoformat(self.meta.get("as_of", ""))
+        except ValueError:
+            return None
+
+    def meta_int(self, key: str, default: int) -> int:
+        try:
+            return int(self.meta.get(key, default))
+        except ValueError:
+            return default
+
+    @property
+    def bad_rows(self) -> int:
+        return sum(p.count for p in self.problems)
+
+
+def clean_text(s: str | None) -> str:
+    """The Python twin of the Polars cleaning below, for meta values and form input."""
+    import re
+
+    if s is None:
+        return ""
+    s = re.sub(r"[\t\n\r\x0b\x0c]", " ", s)
+    return re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", s)
+
+
+def load(handle: Handle) -> Ledger:
+    """Read the whole ledger into typed, cleaned frames."""
+    meta = dict(handle.conn.execute("SELECT key, value FROM meta").fetchall())
+    frames: dict[str, pl.DataFrame] = {}
+    problems: list[Problem] = []
+    for table, cols in COLUMNS.items():
+        raw = read_table(handle, table, cols)
+        frames[table] = tidy(table, raw, cols, problems)
+    return Ledger(handle.path, {k: str(v) for k, v in meta.items()}, frames, problems)
+
+
+def raw_dtype(kind: str) -> pl.DataType:
+    return pl.Int64 if kind == INT else pl.String
+
+
+def read_table(handle: Handle, table: str, cols: dict[str, str]) -> pl.DataFrame:
+    """connectorx when it can type the table exactly, otherwise sqlite3 with typeof checks."""
+    want = {c: raw_dtype(k) for c, k in cols.items()}
+    if not handle.immutable:
+        try:
+            df = pl.read_database_uri(f"SELECT {', '.join(cols)} FROM {table}",
+                                      f"sqlite://{handle.path.resolve()}", engine="connectorx")
+            if all(df.schema.get(c) == t or df.schema.get(c) == pl.Null for c, t in want.items()):
+                return df.cast(want)
+        except Exception:  # noqa: BLE001 - any refusal means: read it the careful way
+            pass
+    return read_table_sqlite(handle.conn, table, cols)
+
+
+def read_table_sqlite(conn: sqlite3.Connection, table: str, cols: dict[str, str]) -> pl.DataFrame:
+    """Read with sqlite3; a value of the wrong storage class becomes NULL (and is counted)."""
+    parts = []
+    for c, kind in cols.items():
+        if kind == INT:
+            parts.append(f"CASE WHEN typeof({c}) = 'integer' THEN {c} END AS {c}")
+        else:
+            parts.append(f"CASE WHEN {c} IS NULL THEN NULL ELSE CAST({c} AS TEXT) END AS {c}")
+    rows = conn.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchall()
+    raw = {c: pl.Int64 if k == INT else pl.String for c, k in cols.items()}
+    typed = conn.execute(f"SELECT {', '.join(f'typeof({c})' for c in cols)} FROM {table}")
+    df = pl.DataFrame(rows, schema=raw, orient="row")
+    # Remember which INT cells held something that was not an integer (e.g. 'abc', 12.5).
+    bad = [(c, [r[i] for r in typed]) for i, (c, k) in enumerate(cols.items()) if k == INT]
+    mistyped = {c: pl.Series([t not in ("integer", "null") for t in ts], dtype=pl.Boolean)
+                for c, ts in bad}
+    return df.with_columns(
+        pl.Series(f"__mistyped_{c}", s) for c, s in mistyped.items() if s.any()
+    )
+
+
+def tidy(table: str, df: pl.DataFrame, cols: dict[str, str], problems: list[Problem]
+         ) -> pl.DataFrame:
+    """Clean text, parse dates, fill defaults, and set unsound rows apart as problems."""
+    exprs = []
+    for c, kind in cols.items():
+        if kind == STR:
+            exprs.append(pl.col(c).str.replace_all(_SPACE_LIKE, " ")
+                         .str.replace_all(_CONTROL, ""))
+        elif kind == DATE:
+            exprs.append(parse_date(pl.col(c)).alias(c))
+            exprs.append(pl.col(c).is_not_null().alias(f"__raw_{c}"))
+        elif kind == STAMP:
+            exprs.append(pl.col(c).str.replace_all(_CONTROL, ""))
+            exprs.append(parse_date(pl.col(c).str.slice(0, 10)).alias(f"{c}_date"))
+    df = df.with_columns(exprs)
+    df = df.with_columns(pl.col(c).fill_null(0) for c in cols if c in DEFAULT_ZERO)
+    bad = pl.lit(False)
+    reasons: list[tuple[str, pl.Expr]] = []
+    for c in REQUIRED.get(table, ()):
+        target = f"{c}_date" if cols[c] == STAMP else c
+        reasons.append((f"rows without a readable {c}", pl.col(target).is_null()))
+    for c, kind in cols.items():
+        if kind == DATE and c not in REQUIRED.get(table, ()):
+            reasons.append((f"rows whose {c} is not a real date",
+                            pl.col(f"__raw_{c}") & pl.col(c).is_null()))
+        if f"__mistyped_{c}" in df.columns and c not in REQUIRED.get(table, ()):
+            reasons.append((f"rows whose {c} is not a whole number", pl.col(f"__mistyped_{c}")))
+    for c in MONEY.get(table, ()):
+        reasons.append((f"rows whose {c} is absurd (at least 2^53 cents)",
+                        pl.col(c).abs() >= MAX_CENTS))
+    if table == "invoices":
+        reasons.append(("rows with a negative amount_cents", pl.col("amount_cents") < 0))
+    excluding = {f"rows without a readable {c}" for c in REQUIRED.get(table, ())}
+    excluding |= {f"rows whose {c} is not a real date" for c in STRICT_DATES.get(table, ())}
+    excluding |= {r for r, _ in reasons if "absurd" in r or "negative" in r}
+    for what, expr in reasons:
+        hit = df.filter(expr.fill_null(False))
+        if hit.height:
+            problems.append(Problem(table, what, hit.height, hit["id"].head(5).to_list()))
+            if what in excluding:
+                bad = bad | expr.fill_null(False)
+    df = df.filter(~bad)
+    return df.drop([c for c in df.columns if c.startswith("__")])
+
+
+def parse_date(expr: pl.Expr) -> pl.Expr:
+    """ISO dates only; anything else (2026-02-30, 03/04/2026, '') is null."""
+    return expr.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)

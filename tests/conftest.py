@@ -1,0 +1,47 @@
+"""Shared fixtures: a real format-1 ledger file in tmp_path, and the summary of a ledger."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample.db"
+
+
+def summary_for(path: Path | str, as_of: str) -> dict:
+    """The `kpitui summary --json` object for a ledger, computed in-process."""
+    from kpitui.kpis.summary import summary_dict
+    from kpitui.ledger.connection import open_ledger
+    from kpitui.ledger.load import load
+
+    handle = open_ledger(Path(path))
+    try:
+        ledger = load(handle)
+    finally:
+        handle.close()
+    return summary_dict(ledger, date.fromisoformat(as_of))
+
+
+@pytest.fixture
+def empty_ledger(tmp_path: Path) -> Path:
+    """A fresh, empty format-1 ledger file."""
+    from kpitui.ledger import schema
+
+    path = tmp_path / "ledger.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    schema.create(conn)
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    """A tmp_path copy of the bundled sample ledger (never write to the committed one)."""
+    dest = tmp_path / "sample.db"
+    shutil.copy(SAMPLE, dest)
+    return dest
