@@ -102,3 +102,12 @@ def describe(exc: sqlite3.Error, path: Path) -> str:
     if "unable to open" in text:
         return f"{path} cannot be opened ({text})"
     return f"{path}: {text}"
+
+
+def quick_check(handle: Handle) -> list[str]:
+    """PRAGMA quick_check, as problem lines (empty when the file is sound)."""
+    try:
+        rows = [r[0] for r in handle.conn.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        return [f"the file is damaged: {exc}"]
+    return [] if rows == ["ok"] else [f"the file is damaged: {r}" for r in rows[:10]]

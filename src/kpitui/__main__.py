@@ -1,0 +1,5 @@
+"""python -m kpitui"""
+
+from .cli import main
+
+main()

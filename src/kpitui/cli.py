@@ -1,0 +1,202 @@
+"""The command line: the app (no subcommand), summary, init, check, demo, import, export.
+
+Every ledger problem is one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import click
+
+from . import config
+from .ledger.errors import LedgerError
+
+EXIT_UNUSABLE = 2
+
+
+def fail(message: str, status: int = EXIT_UNUSABLE) -> None:
+    """Print one line on stderr and exit."""
+    click.echo(f"kpitui: {message}", err=True)
+    sys.exit(status)
+
+
+def one_line_errors(fn: Callable) -> Callable:
+    """Turn ledger problems into one line and exit status 2."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except LedgerError as exc:
+            fail(str(exc))
+        except sqlite3.DatabaseError as exc:
+            from .ledger.connection import describe
+
+            fail(describe(exc, Path(kwargs.get("db") or "ledger")))
+    return wrapper
+
+
+def parse_as_of(value: str | None) -> date | None:
+    """--as-of YYYY-MM-DD, refused in one line when it is not a real date."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"--as-of {value!r} is not a date like 2026-11-23")
+    return None
+
+
+def open_chosen(db: str | None, *, readonly: bool = True):
+    """Resolve, open and load the ledger; say on stderr when the sample is in use."""
+    from .ledger.connection import open_ledger
+    from .ledger.load import load
+
+    choice = config.choose_ledger(db)
+    if choice.is_sample:
+        click.echo("kpitui: SAMPLE DATA - the bundled sample ledger is open "
+                   "(use --db PATH or $KPITUI_DB for yours)", err=True)
+    handle = open_ledger(choice.path, readonly=readonly)
+    try:
+        ledger = load(handle)
+    finally:
+        handle.close()
+    if ledger.problems:
+        click.echo(f"kpitui: {ledger.bad_rows} unsound rows set apart "
+                   f"(see: kpitui check --db {choice.path})", err=True)
+    return choice, ledger
+
+
+def today_for(ledger, as_of: date | None) -> date:
+    """--as-of, else the ledger's pinned meta.as_of, else the machine's date."""
+    return as_of or ledger.pinned_as_of or date.today()
+
+
+DB_OPTION = click.option("--db", metavar="PATH", help="Ledger file (default: $KPITUI_DB, "
+                         "config.toml, then the bundled sample).")
+AS_OF_OPTION = click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+                            help="Compute as of this date.")
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h",
+                                                                                   "--help"]})
+@DB_OPTION
+@AS_OF_OPTION
+@click.option("--theme", metavar="NAME", help="Theme (remembered in config.toml).")
+@click.version_option(package_name="kpitui")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, as_of: str | None, theme: str | None) -> None:
+    """kpitui: where the money is, in ten seconds. With no command, opens the cockpit."""
+    if ctx.invoked_subcommand is None:
+        run_app(db, parse_as_of(as_of), theme)
+
+
+@one_line_errors
+def run_app(db: str | None, as_of: date | None, theme: str | None) -> None:
+    """Open the Textual app, after checking the ledger opens (a bad file is one line, exit 2)."""
+    if not sys.stdout.isatty():
+        fail("the cockpit needs a terminal; for a report use: kpitui summary "
+             "(or kpitui summary --json)")
+    from .ledger.connection import open_ledger
+
+    choice = config.choose_ledger(db)
+    path = config.sample_scratch() if choice.is_sample else choice.path
+    open_ledger(path).close()
+    from .app.app import KpiApp
+
+    KpiApp(db=path, as_of=as_of, theme_name=theme, is_sample=choice.is_sample).run()
+
+
+@main.command()
+@DB_OPTION
+@AS_OF_OPTION
+@click.option("--json", "as_json", is_flag=True, help="The KPIS.md JSON object on stdout.")
+@one_line_errors
+def summary(db: str | None, as_of: str | None, as_json: bool) -> None:
+    """Every figure at once: a compact report, or the KPIS.md JSON object."""
+    from .kpis.cockpit import compute
+    from .kpis.summary import to_dict
+
+    when = parse_as_of(as_of)
+    choice, ledger = open_chosen(db)
+    d = today_for(ledger, when)
+    if as_json:
+        cockpit = compute(ledger, d, with_series=False)
+        click.echo(json.dumps(to_dict(ledger, cockpit), ensure_ascii=False))
+        return
+    from .report import text_report
+
+    cockpit = compute(ledger, d, with_series=False)
+    click.echo(text_report(ledger, cockpit, sample=choice.is_sample))
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+def init(path: Path) -> None:
+    """Create an empty format-1 ledger (WAL, with its indexes) at PATH."""
+    from .ledger.schema import create
+
+    if path.exists():
+        fail(f"{path} already exists; kpitui init never overwrites a file")
+    if not path.parent.exists():
+        fail(f"{path.parent} does not exist")
+    try:
+        conn = sqlite3.connect(path, isolation_level=None)
+        create(conn)
+        conn.close()
+    except sqlite3.Error as exc:
+        fail(f"could not create {path}: {exc}")
+    click.echo(f"created an empty kpitui ledger at {path}")
+
+
+@main.command()
+@DB_OPTION
+@one_line_errors
+def check(db: str | None) -> None:
+    """Check the file (quick_check) and list data problems a person should fix; exit 1 if any."""
+    from .kpis.quality import data_problems, notes
+    from .ledger.connection import open_ledger, quick_check
+    from .ledger.load import load
+
+    choice = config.choose_ledger(db)
+    handle = open_ledger(choice.path, readonly=True)
+    try:
+        damage = quick_check(handle)
+        ledger = load(handle)
+    finally:
+        handle.close()
+    problems = damage + [p.line() for p in ledger.problems] + data_problems(ledger)
+    for line in problems:
+        click.echo(f"problem: {line}")
+    for line in notes(ledger):
+        click.echo(f"note: {line}")
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {choice.path}")
+        sys.exit(1)
+    click.echo(f"{choice.path}: no problems found")
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--seed", default=None, type=int, help="Random seed (default 7).")
+@click.option("--clients", default=None, type=click.IntRange(1, 200_000),
+              help="How many clients (default 150).")
+def demo(path: Path, seed: int | None, clients: int | None) -> None:
+    """Write a believable MSP ledger to PATH (sample.db is its default output)."""
+    from . import demo as demo_mod
+
+    if path.exists():
+        fail(f"{path} already exists; kpitui demo never overwrites a file")
+    demo_mod.generate(path, seed=demo_mod.DEFAULT_SEED if seed is None else seed,
+                      clients=demo_mod.DEFAULT_CLIENTS if clients is None else clients)
+    click.echo(f"wrote a demo ledger to {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""The 13-week cash-in forecast (KPIS.md): when the open balances are expected to arrive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import polars as pl
+
+from ..ledger.load import Ledger
+from .collections import with_status
+from .receivables import counted_payments, days_between, unvoided
+
+WEEKS = 13
+
+
+@dataclass
+class CashForecast:
+    """Expected receipts per week 1..13, and what is left out or shown apart."""
+
+    weeks: list[int]
+    at_risk_cents: int
+    disputed_cents: int
+
+    def within(self, days: int) -> int:
+        """Expected receipts in the next `days` days (30, 60, 90: whole weeks up to there)."""
+        return sum(self.weeks[: min(WEEKS, days // 7)])
+
+
+def lateness(led: Ledger, d: date) -> pl.DataFrame:
+    """Per client: floor of the median days late of its invoices fully paid in (D-365, D]."""
+    start = d - timedelta(days=365)
+    inv = unvoided(led).filter(pl.col("amount_cents") > 0).select(
+        "id", "client_id", "due_on", "amount_cents")
+    pay = counted_payments(led)
+    touched = pay.filter((pl.col("paid_on") > start) & (pl.col("paid_on") <= d))["invoice_id"]
+    pay = pay.filter(pl.col("invoice_id").is_in(touched.unique().implode()))
+    running = (pay.sort("invoice_id", "paid_on", "id")
+               .with_columns(pl.col("amount_cents").cum_sum().over("invoice_id").alias("run"))
+               .join(inv, left_on="invoice_id", right_on="id", how="inner")
+               .filter(pl.col("run") >= pl.col("amount_cents_right"))
+               .group_by("invoice_id").agg(pl.col("paid_on").min().alias("paid_in_full"),
+                                           pl.col("client_id").first(),
+                                           pl.col("due_on").first()))
+    late = running.filter((pl.col("paid_in_full") > start) & (pl.col("paid_in_full") <= d))
+    return late.group_by("client_id").agg(
+        days_between(pl.col("paid_in_full"), pl.col("due_on")).median().floor()
+        .cast(pl.Int64).alias("lateness"))
+
+
+def expected_receipts(led: Ledger, opens_at_d: pl.DataFrame, d: date) -> pl.DataFrame:
+    """Rows (invoice id, client_id, status, on, cents) of each expected receipt."""
+    live = opens_at_d.filter((pl.col("open_cents") > 0) & (pl.col("dpd") <= 90))
+    rows = with_status(led, live, d).join(lateness(led, d), on="client_id", how="left")
+    late = pl.col("due_on") + pl.duration(days=pl.col("lateness").fill_null(0))
+    promised = pl.col("status") == "promised"
+    part = pl.min_horizontal(pl.col("promised_cents"), pl.col("open_cents"))
+    kept = rows.filter(promised).select(
+        "id", "client_id", "status", pl.col("promised_on").alias("on"), part.alias("cents"))
+    rest = rows.select(
+        "id", "client_id", "status", late.alias("on"),
+        pl.when(promised).then(pl.col("open_cents") - part)
+        .otherwise(pl.col("open_cents")).alias("cents"))
+    out = pl.concat([kept, rest]).filter(pl.col("cents") > 0)
+    return out.with_columns(
+        pl.when(pl.col("on") <= d).then(pl.lit(d + timedelta(days=1)))
+        .otherwise(pl.col("on")).alias("on"))
+
+
+def cash_forecast(led: Ledger, opens_at_d: pl.DataFrame, d: date) -> CashForecast:
+    """Sum the expected receipts into weeks (D + 7(k-1), D + 7k]."""
+    exp = expected_receipts(led, opens_at_d, d)
+    week = ((days_between(pl.col("on"), d) + 6) // 7).alias("week")
+    by_week = dict(exp.with_columns(week).group_by("week").agg(pl.col("cents").sum())
+                   .iter_rows())
+    risky = opens_at_d.filter((pl.col("open_cents") > 0) & (pl.col("dpd") > 90))
+    live = opens_at_d.filter((pl.col("open_cents") > 0) & (pl.col("dpd") <= 90))
+    disputed = with_status(led, live, d).filter(pl.col("status") == "disputed")
+    return CashForecast(
+        weeks=[int(by_week.get(k, 0)) for k in range(1, WEEKS + 1)],
+        at_risk_cents=int(risky["open_cents"].sum()),
+        disputed_cents=int(disputed["open_cents"].sum()))

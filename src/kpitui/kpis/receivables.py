@@ -1,0 +1,240 @@
+"""Receivables (KPIS.md): open balances, aging, DSO family, CEI, MRR, bad debt, payment mix.
+
+The heart is `open_at`: open balances of every live invoice at any number of dates in one
+pass, so the headline figures at D and the 12 month-end series share one computation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import polars as pl
+
+from ..ledger.load import Ledger
+from .money import pct, ratio
+
+BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
+
+
+def bucket_expr(dpd: pl.Expr) -> pl.Expr:
+    """Aging bucket of a days-past-due column."""
+    return (pl.when(dpd <= 0).then(pl.lit("current"))
+            .when(dpd <= 30).then(pl.lit("1-30"))
+            .when(dpd <= 60).then(pl.lit("31-60"))
+            .when(dpd <= 90).then(pl.lit("61-90"))
+            .otherwise(pl.lit("90+")))
+
+
+def days_between(later: pl.Expr | date, earlier: pl.Expr | date) -> pl.Expr:
+    """Whole days from earlier to later."""
+    later = pl.lit(later) if isinstance(later, date) else later
+    earlier = pl.lit(earlier) if isinstance(earlier, date) else earlier
+    return (later - earlier).dt.total_days()
+
+
+def unvoided(led: Ledger) -> pl.DataFrame:
+    """Invoices with void = 0 (the ones payments and sales count on)."""
+    return led.invoices.filter(pl.col("void") == 0)
+
+
+def counted_payments(led: Ledger) -> pl.DataFrame:
+    """Payments on unvoided invoices (KPIS.md: payments count only there)."""
+    ids = unvoided(led).select("id")
+    return led.payments.join(ids, left_on="invoice_id", right_on="id", how="semi")
+
+
+def cumulative_paid(payments: pl.DataFrame) -> pl.DataFrame:
+    """Per (invoice, paid_on): the running total paid by that date, sorted for as-of joins."""
+    return (payments.group_by("invoice_id", "paid_on").agg(pl.col("amount_cents").sum())
+            .sort("invoice_id", "paid_on")
+            .with_columns(pl.col("amount_cents").cum_sum().over("invoice_id").alias("paid"))
+            .select("invoice_id", "paid_on", "paid").sort("paid_on"))
+
+
+def paid_at(rows: pl.DataFrame, cum: pl.DataFrame, on: str) -> pl.DataFrame:
+    """Add `paid`: the invoice's payments with paid_on <= rows[on] (an as-of join)."""
+    joined = rows.sort(on).join_asof(cum, left_on=on, right_on="paid_on", by_left="id",
+                                     by_right="invoice_id", strategy="backward",
+                                     check_sortedness=False)
+    return joined.with_columns(pl.col("paid").fill_null(0)).drop("paid_on")
+
+
+def open_at(led: Ledger, dates: list[date]) -> pl.DataFrame:
+    """Open balance of each live invoice at each date, only where it is not zero.
+
+    Columns: as_of, id, number, client_id, due_on, amount_cents, open_cents, dpd, bucket.
+    Invoices settled before the earliest date and untouched since are skipped up front:
+    on a ledger with years of history that is nearly all of them.
+    """
+    dates = sorted(set(dates))
+    d_min, d_max = dates[0], dates[-1]
+    inv = unvoided(led).filter(
+        (pl.col("issued_on") <= d_max)
+        & (pl.col("written_off_on").is_null() | (pl.col("written_off_on") > d_min)))
+    pay = counted_payments(led)
+    per_inv = pay.group_by("invoice_id").agg(
+        pl.col("amount_cents").filter(pl.col("paid_on") <= d_min).sum().alias("before"),
+        ((pl.col("paid_on") > d_min) & (pl.col("paid_on") <= d_max)).any().alias("later"))
+    inv = (inv.join(per_inv, left_on="id", right_on="invoice_id", how="left")
+           .with_columns(pl.col("before").fill_null(0), pl.col("later").fill_null(False))
+           .filter((pl.col("amount_cents") != pl.col("before")) | pl.col("later"))
+           .select("id", "number", "client_id", "issued_on", "due_on", "amount_cents",
+                   "written_off_on"))
+    pay = pay.join(inv.select("id"), left_on="invoice_id", right_on="id", how="semi")
+    grid = inv.join(pl.DataFrame({"as_of": dates}, schema={"as_of": pl.Date}), how="cross")
+    grid = grid.filter((pl.col("issued_on") <= pl.col("as_of"))
+                       & (pl.col("written_off_on").is_null()
+                          | (pl.col("written_off_on") > pl.col("as_of"))))
+    grid = paid_at(grid, cumulative_paid(pay), "as_of")
+    dpd = days_between(pl.col("as_of"), pl.col("due_on"))
+    return (grid.with_columns((pl.col("amount_cents") - pl.col("paid")).alias("open_cents"),
+                              dpd.alias("dpd"))
+            .filter(pl.col("open_cents") != 0)
+            .with_columns(bucket_expr(pl.col("dpd")).alias("bucket"))
+            .select("as_of", "id", "number", "client_id", "due_on", "amount_cents",
+                    "open_cents", "dpd", "bucket"))
+
+
+def window_sums(events: pl.DataFrame, on: str, value: str, ends: list[date], days: int
+                ) -> dict[date, int]:
+    """For each end date E: the sum of `value` over rows with `on` in (E - days, E]."""
+    daily = events.group_by(on).agg(pl.col(value).sum())
+    out = {}
+    for end in set(ends):
+        start = end - timedelta(days=days)
+        out[end] = int(daily.filter((pl.col(on) > start) & (pl.col(on) <= end))[value].sum())
+    return out
+
+
+def active_clients(clients: pl.DataFrame, d: date) -> pl.DataFrame:
+    """Clients active at d: started (or no start) and not churned by d."""
+    return clients.filter((pl.col("since").is_null() | (pl.col("since") <= d))
+                          & (pl.col("churned_on").is_null() | (pl.col("churned_on") > d)))
+
+
+@dataclass
+class Headline:
+    """The receivables figures at one date (the Overview tiles; a row of the series)."""
+
+    as_of: date
+    total_cents: int
+    credits_cents: int
+    buckets: dict[str, int]
+    dso: float | None
+    best_possible_dso: float | None
+    add: float | None
+    cei: float | None
+    pct_current: float | None
+    pct_over_90: float | None
+    mrr_cents: int
+    months_behind: float | None
+    collected_30d_cents: int
+    autopay_pct: float | None
+
+
+def headlines(led: Ledger, dates: list[date], opens: pl.DataFrame | None = None
+              ) -> dict[date, Headline]:
+    """Headline figures at each date, from one open_at pass over dates and dates - 30."""
+    back = {d: d - timedelta(days=30) for d in dates}
+    if opens is None:
+        opens = open_at(led, list(dates) + list(back.values()))
+    ar = ar_by_date(opens)
+    inv = unvoided(led)
+    sales90 = window_sums(inv, "issued_on", "amount_cents", dates, 90)
+    sales30 = window_sums(inv, "issued_on", "amount_cents", dates, 30)
+    mrr = window_sums(inv.filter(pl.col("recurring") == 1), "issued_on", "amount_cents",
+                      dates, 30)
+    collected = window_sums(counted_payments(led), "paid_on", "amount_cents", dates, 30)
+    out = {}
+    for d in dates:
+        out[d] = headline_at(d, ar.get(d, _EMPTY), ar.get(back[d], _EMPTY), sales90[d],
+                             sales30[d], mrr[d], collected[d], autopay_pct(led, d))
+    return out
+
+
+_EMPTY = {"total": 0, "credits": 0, **{b: 0 for b in BUCKETS}}
+
+
+def ar_by_date(opens: pl.DataFrame) -> dict[date, dict[str, int]]:
+    """AR, credits and buckets per date from open_at rows."""
+    pos = pl.col("open_cents").clip(lower_bound=0)
+    agg = opens.group_by("as_of").agg(
+        pos.sum().alias("total"),
+        (-pl.col("open_cents").clip(upper_bound=0)).sum().alias("credits"),
+        *[pos.filter(pl.col("bucket") == b).sum().alias(b) for b in BUCKETS])
+    return {r["as_of"]: {k: int(v or 0) for k, v in r.items() if k != "as_of"}
+            for r in agg.iter_rows(named=True)}
+
+
+def headline_at(d: date, ar: dict[str, int], ar_back: dict[str, int], sales90: int,
+                sales30: int, mrr: int, collected: int, autopay: float | None) -> Headline:
+    """Assemble the KPIS.md receivables formulas from their ingredients."""
+    total, current = ar["total"], ar["current"]
+    dso = ratio(total, sales90, 90.0)
+    best = ratio(current, sales90, 90.0)
+    cei_den = ar_back["total"] + sales30 - current
+    cei = 100.0 * (ar_back["total"] + sales30 - total) / cei_den if cei_den > 0 else None
+    return Headline(
+        as_of=d, total_cents=total, credits_cents=ar["credits"],
+        buckets={b: ar[b] for b in BUCKETS}, dso=dso, best_possible_dso=best,
+        add=None if dso is None else dso - best, cei=cei,
+        pct_current=pct(current, total), pct_over_90=pct(ar["90+"], total),
+        mrr_cents=mrr, months_behind=ratio(total, mrr), collected_30d_cents=collected,
+        autopay_pct=autopay)
+
+
+def autopay_pct(led: Ledger, d: date) -> float | None:
+    """Share of active clients paying by automatic debit."""
+    active = active_clients(led.clients, d)
+    return pct(int((active["autopay"] == 1).sum()), active.height)
+
+
+def bad_debt_pct(led: Ledger, d: date) -> float | None:
+    """Written off in the last 365 days (unpaid part at write-off) over sales in that time."""
+    start = d - timedelta(days=365)
+    wo = unvoided(led).filter((pl.col("written_off_on") > start)
+                              & (pl.col("written_off_on") <= d))
+    pay = counted_payments(led).join(wo.select("id"), left_on="invoice_id", right_on="id",
+                                     how="semi")
+    wo = paid_at(wo, cumulative_paid(pay), "written_off_on")
+    unpaid = (pl.col("amount_cents") - pl.col("paid")).clip(lower_bound=0).sum()
+    lost = int(wo.select(unpaid).item() or 0) if wo.height else 0
+    sales = window_sums(unvoided(led), "issued_on", "amount_cents", [d], 365)[d]
+    return pct(lost, sales)
+
+
+def payment_mix(led: Ledger, d: date) -> dict[str, float]:
+    """Each method's share of the positive receipts of the last 90 days."""
+    start = d - timedelta(days=90)
+    recent = counted_payments(led).filter((pl.col("amount_cents") > 0)
+                                          & (pl.col("paid_on") > start)
+                                          & (pl.col("paid_on") <= d))
+    total = int(recent["amount_cents"].sum())
+    if not total:
+        return {}
+    by = recent.group_by("method").agg(pl.col("amount_cents").sum()).sort("amount_cents",
+                                                                           descending=True)
+    return {str(m): 100.0 * int(v) / total for m, v in by.iter_rows()}
+
+
+def aging_by_client(led: Ledger, opens_at_d: pl.DataFrame) -> pl.DataFrame:
+    """Per client: open balance by bucket (open > 0 only), total descending then client_id."""
+    pos = opens_at_d.filter(pl.col("open_cents") > 0)
+    agg = pos.group_by("client_id").agg(
+        *[pl.col("open_cents").filter(pl.col("bucket") == b).sum().alias(b) for b in BUCKETS],
+        pl.col("open_cents").sum().alias("total"))
+    names = led.clients.select(pl.col("id").alias("client_id"), pl.col("name").alias("client"))
+    return (agg.join(names, on="client_id", how="left")
+            .with_columns(pl.col("client").fill_null(
+                pl.concat_str(pl.lit("client #"), pl.col("client_id").cast(pl.String))))
+            .select("client_id", "client", *BUCKETS, "total")
+            .sort(["total", "client_id"], descending=[True, False]))
+
+
+def credits_by_client(led: Ledger, opens_at_d: pl.DataFrame) -> pl.DataFrame:
+    """Overpayments (open < 0) per client, shown apart from aging."""
+    neg = opens_at_d.filter(pl.col("open_cents") < 0)
+    agg = neg.group_by("client_id").agg((-pl.col("open_cents")).sum().alias("credit_cents"))
+    names = led.clients.select(pl.col("id").alias("client_id"), pl.col("name").alias("client"))
+    return agg.join(names, on="client_id", how="left").sort("credit_cents", descending=True)
