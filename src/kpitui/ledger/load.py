@@ -1,4 +1,4 @@
-"""SQLite -> Polars frames: only the columns kpitui needs, typed, text cleaned once, bad rows set apart.
+"""SQLite -> Polars frames: the columns kpitui needs, typed, text cleaned once, bad rows apart.
 
 Reads go through connectorx (PERF-BASELINES.md: 2.5x faster than sqlite3 rows at a million
 invoices); a table connectorx cannot type (mistyped values, non-UTF-8 text, an immutable
@@ -143,6 +143,25 @@ def load(handle: Handle) -> Ledger:
     return Ledger(handle.path, {k: str(v) for k, v in meta.items()}, frames, problems)
 
 
+def refresh(handle: Handle, led: Ledger, changed: dict[str, list[int]]) -> Ledger:
+    """The ledger with just the given rows (table -> ids) read again: what one action wrote.
+
+    An action must not re-read the whole ledger (issue 7); new rows are appended, changed
+    rows replace their old version.
+    """
+    frames = dict(led.frames)
+    for table, ids in changed.items():
+        if not ids:
+            continue
+        marks = ", ".join("?" for _ in ids)
+        raw = read_table_sqlite(handle.conn, table, COLUMNS[table], f"WHERE id IN ({marks})",
+                                tuple(ids))
+        fresh = tidy(table, raw, COLUMNS[table], [])
+        kept = frames[table].filter(~pl.col("id").is_in(ids))
+        frames[table] = pl.concat([kept, fresh.select(kept.columns)], how="vertical_relaxed")
+    return Ledger(led.path, led.meta, frames, led.problems)
+
+
 def raw_dtype(kind: str) -> pl.DataType:
     return pl.Int64 if kind == INT else pl.String
 
@@ -161,7 +180,8 @@ def read_table(handle: Handle, table: str, cols: dict[str, str]) -> pl.DataFrame
     return read_table_sqlite(handle.conn, table, cols)
 
 
-def read_table_sqlite(conn: sqlite3.Connection, table: str, cols: dict[str, str]) -> pl.DataFrame:
+def read_table_sqlite(conn: sqlite3.Connection, table: str, cols: dict[str, str],
+                      where: str = "", params: tuple = ()) -> pl.DataFrame:
     """Read with sqlite3; a value of the wrong storage class becomes NULL (and is counted)."""
     parts = []
     for c, kind in cols.items():
@@ -169,9 +189,10 @@ def read_table_sqlite(conn: sqlite3.Connection, table: str, cols: dict[str, str]
             parts.append(f"CASE WHEN typeof({c}) = 'integer' THEN {c} END AS {c}")
         else:
             parts.append(f"CASE WHEN {c} IS NULL THEN NULL ELSE CAST({c} AS TEXT) END AS {c}")
-    rows = conn.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchall()
+    rows = conn.execute(f"SELECT {', '.join(parts)} FROM {table} {where}", params).fetchall()
     raw = {c: pl.Int64 if k == INT else pl.String for c, k in cols.items()}
-    typed = conn.execute(f"SELECT {', '.join(f'typeof({c})' for c in cols)} FROM {table}")
+    kinds = ", ".join(f"typeof({c})" for c in cols)
+    typed = conn.execute(f"SELECT {kinds} FROM {table} {where}", params).fetchall()
     df = pl.DataFrame(rows, schema=raw, orient="row")
     # Remember which INT cells held something that was not an integer (e.g. 'abc', 12.5).
     bad = [(c, [r[i] for r in typed]) for i, (c, k) in enumerate(cols.items()) if k == INT]
