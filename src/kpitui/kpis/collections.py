@@ -76,3 +76,28 @@ def queue(led: Ledger, opens_at_d: pl.DataFrame, d: date, *, with_snoozed: bool 
             .select(pl.col("id").alias("invoice_id"), "number", "client_id", "client",
                     "open_cents", "dpd", "priority", "status", "snoozed", "due_on",
                     "last_contact", "promised_on", "promised_cents", "snoozed_until"))
+
+
+def history(led: Ledger, invoice_id: int, d: date) -> pl.DataFrame:
+    """An invoice's payments and follow-ups dated on or before d, newest first.
+
+    Columns: at (text), what, note, undone (bool). Undone rows stay visible, marked.
+    """
+    fu = led.followups.filter((pl.col("invoice_id") == invoice_id) & (pl.col("at_date") <= d))
+    undone = fu.filter(pl.col("kind") == "undo")["undoes"].drop_nulls()
+    detail = (pl.when(pl.col("kind") == "promise")
+              .then(pl.concat_str(pl.lit("promise "), pl.col("promised_cents").cast(pl.String),
+                                  pl.lit("c on "), pl.col("promised_on").cast(pl.String)))
+              .when(pl.col("kind") == "snooze")
+              .then(pl.concat_str(pl.lit("snooze until "), pl.col("until").cast(pl.String)))
+              .otherwise(pl.col("kind")))
+    fus = fu.select(pl.col("at"), detail.alias("what"), pl.col("note").fill_null(""),
+                    pl.col("by").fill_null(""), pl.col("id").is_in(undone.implode())
+                    .alias("undone"), pl.col("id"), pl.col("promised_cents"))
+    pays = led.payments.filter((pl.col("invoice_id") == invoice_id)
+                               & (pl.col("paid_on") <= d))
+    pay_rows = pays.select(pl.col("paid_on").cast(pl.String).alias("at"),
+                           pl.lit("paid").alias("what"), pl.col("method").alias("note"),
+                           pl.lit("").alias("by"), pl.lit(False).alias("undone"),
+                           pl.col("id"), pl.col("amount_cents").alias("promised_cents"))
+    return pl.concat([fus, pay_rows], how="vertical_relaxed").sort("at", descending=True)

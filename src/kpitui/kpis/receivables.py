@@ -238,3 +238,24 @@ def credits_by_client(led: Ledger, opens_at_d: pl.DataFrame) -> pl.DataFrame:
     agg = neg.group_by("client_id").agg((-pl.col("open_cents")).sum().alias("credit_cents"))
     names = led.clients.select(pl.col("id").alias("client_id"), pl.col("name").alias("client"))
     return agg.join(names, on="client_id", how="left").sort("credit_cents", descending=True)
+
+
+def client_invoices(led: Ledger, client_id: int, d: date) -> pl.DataFrame:
+    """A client's invoices issued by d: amount, open balance at d, days past due, state."""
+    from .collections import with_status
+
+    inv = led.invoices.filter((pl.col("client_id") == client_id) & (pl.col("issued_on") <= d))
+    pay = counted_payments(led).filter(pl.col("paid_on") <= d).group_by("invoice_id").agg(
+        pl.col("amount_cents").sum().alias("paid"))
+    inv = (inv.join(pay, left_on="id", right_on="invoice_id", how="left")
+           .with_columns((pl.col("amount_cents") - pl.col("paid").fill_null(0))
+                         .alias("open_cents"),
+                         days_between(d, pl.col("due_on")).alias("dpd")))
+    inv = with_status(led, inv, d)
+    state = (pl.when(pl.col("void") == 1).then(pl.lit("void"))
+             .when(pl.col("written_off_on") <= d).then(pl.lit("written off"))
+             .when(pl.col("open_cents") == 0).then(pl.lit("paid"))
+             .when(pl.col("open_cents") < 0).then(pl.lit("credit"))
+             .when(pl.col("dpd") <= 0).then(pl.lit("current"))
+             .otherwise(pl.col("status")))
+    return inv.with_columns(state.alias("state")).sort("issued_on", descending=True)

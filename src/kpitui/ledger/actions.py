@@ -25,6 +25,7 @@ class Written:
     followups: list[int] = field(default_factory=list)
     payments: list[int] = field(default_factory=list)
     invoices: list[int] = field(default_factory=list)   # written_off_on changed
+    undoable: bool = True                                # False for an undo itself
 
 
 @contextmanager
@@ -147,7 +148,7 @@ def undo(handle: Handle, followup_id: int, today: date, by: str | None = None) -
         if conn.execute("SELECT 1 FROM followups WHERE kind = 'undo' AND undoes = ?",
                         (followup_id,)).fetchone():
             raise LedgerError("that action was already undone: nothing was written")
-        written = Written()
+        written = Written(undoable=False)
         if kind == "payment":
             written.payments.append(_reverse_payment(conn, note))
         if kind == "writeoff":

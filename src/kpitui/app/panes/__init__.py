@@ -1,0 +1,1 @@
+"""One module per pane: overview, receivables, collections, pipeline, partners."""

@@ -1,0 +1,29 @@
+"""What every pane shares: receive fresh figures, put the focus where the keys work."""
+
+from __future__ import annotations
+
+from textual.containers import Vertical
+from textual.widget import Widget
+
+from ..state import Loaded
+
+
+class Pane(Vertical):
+    """A pane displays a Loaded snapshot and dispatches actions; it never runs SQL."""
+
+    main_selector = "DataTable"
+
+    def show(self, loaded: Loaded) -> None:  # pragma: no cover - each pane overrides
+        raise NotImplementedError
+
+    def focus_main(self) -> None:
+        """Focus the main table with the cursor on its first row (if none is set yet)."""
+        widgets = self.query(self.main_selector)
+        if widgets:
+            main: Widget = widgets.first()
+            main.focus()
+
+    @property
+    def currency(self) -> str:
+        loaded = self.app.loaded
+        return loaded.ledger.currency if loaded else "USD"

@@ -1,0 +1,113 @@
+"""2 Receivables: aging by client (sortable, totals), bucket chart, credits; Enter drills in."""
+
+from __future__ import annotations
+
+import polars as pl
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from ...kpis.money import fmt_money, fmt_short
+from ...kpis.receivables import BUCKETS
+from ..state import Loaded
+from ..widgets import cells
+from ..widgets.chart import BarChart
+from .base import Pane
+
+COLUMNS = (("client", "Client"), *((b, b) for b in BUCKETS), ("total", "Total"))
+
+
+class ReceivablesPane(Pane):
+    """Who owes what, and how old it is."""
+
+    BINDINGS = [
+        Binding("enter", "open_client", "Invoices"),
+        Binding("s", "sort_next", "Sort column"),
+        Binding("r", "sort_reverse", "Reverse"),
+    ]
+    DEFAULT_CSS = """
+    ReceivablesPane #aging { height: 1fr; }
+    ReceivablesPane #totals, ReceivablesPane #credits { height: 1; }
+    ReceivablesPane BarChart { height: 7; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.sort_by = "total"
+        self.descending = True
+        self.frame: pl.DataFrame | None = None
+
+    def compose(self) -> ComposeResult:
+        table = DataTable(id="aging", cursor_type="row", zebra_stripes=True)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        yield table
+        yield Static("", id="totals")
+        yield Static("", id="credits")
+        yield BarChart(id="bucket-chart")
+
+    def show(self, loaded: Loaded) -> None:
+        self.frame = loaded.cockpit.aging
+        self.fill()
+        c, cur = loaded.cockpit, loaded.ledger.currency
+        h = c.headline
+        totals = Text("Total ", style="bold")
+        totals.append("  ".join(f"{b} {fmt_short(h.buckets[b], cur)}" for b in BUCKETS))
+        totals.append(f"  = {fmt_money(h.total_cents, cur)}", style="bold")
+        self.query_one("#totals", Static).update(totals)
+        credit = Text(f"Credits (overpayments, not in aging): {fmt_money(h.credits_cents, cur)}"
+                      f" across {c.credits.height} clients", style="dim")
+        self.query_one("#credits", Static).update(credit)
+        self.query_one("#bucket-chart", BarChart).plot(
+            list(BUCKETS), [h.buckets[b] / 100 for b in BUCKETS])
+
+    def fill(self) -> None:
+        """Refill the table in the chosen order, keeping the cursor on the same client."""
+        table = self.query_one("#aging", DataTable)
+        keep = self.selected_client()
+        frame = self.frame.sort([self.sort_by, "client_id"],
+                                descending=[self.descending, False])
+        table.clear()
+        cur = self.currency
+        for r in frame.iter_rows(named=True):
+            table.add_row(cells.plain(r["client"]),
+                          *(cells.money(r[b], cur) for b in BUCKETS),
+                          cells.money(r["total"], cur, "bold"), key=str(r["client_id"]))
+        if keep is not None and str(keep) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(keep)))
+
+    def selected_client(self) -> int | None:
+        table = self.query_one("#aging", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return int(key.value)
+
+    def action_sort_next(self) -> None:
+        keys = [k for k, _ in COLUMNS]
+        self.sort_by = keys[(keys.index(self.sort_by) + 1) % len(keys)]
+        self.descending = self.sort_by != "client"
+        self.fill()
+        self.notify(f"sorted by {self.sort_by}")
+
+    def action_sort_reverse(self) -> None:
+        self.descending = not self.descending
+        self.fill()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        key = event.column_key.value
+        self.descending = not self.descending if key == self.sort_by else key != "client"
+        self.sort_by = key
+        self.fill()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_client()
+
+    def action_open_client(self) -> None:
+        client = self.selected_client()
+        if client is not None:
+            from .client import ClientScreen
+
+            self.app.push_screen(ClientScreen(client))
