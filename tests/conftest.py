@@ -45,3 +45,13 @@ def sample_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "sample.db"
     shutil.copy(SAMPLE, dest)
     return dest
+
+
+@pytest.fixture(autouse=True)
+def private_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Never read or write the developer's own kpitui config or data (theme, db, scratch)."""
+    home = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.delenv("KPITUI_DB", raising=False)
+    return home

@@ -28,6 +28,10 @@ class Handle:
     def close(self) -> None:
         self.conn.close()
 
+    def reopen(self) -> None:
+        """A fresh connection in the same mode (after connectorx has read the file)."""
+        self.conn = connect(self.path, "ro" if self.readonly else "rw", self.immutable)
+
 
 def _uri(path: Path, mode: str, immutable: bool = False) -> str:
     uri = f"file:{quote(str(path.resolve()))}?mode={mode}"

@@ -133,12 +133,30 @@ def clean_text(s: str | None) -> str:
 
 
 def load(handle: Handle) -> Ledger:
-    """Read the whole ledger into typed, cleaned frames."""
+    """Read the whole ledger into typed, cleaned frames.
+
+    connectorx bundles its own SQLite library. Two SQLite libraries in one process do not
+    see each other's POSIX locks, so connectorx, on closing, would think it is alone and
+    remove the WAL under our open connection ("disk I/O error"). So our connection is
+    closed while connectorx reads, and opened again afterwards.
+    """
     meta = dict(handle.conn.execute("SELECT key, value FROM meta").fetchall())
+    raws: dict[str, pl.DataFrame] = {}
+    if not handle.immutable:
+        handle.close()
+        try:
+            for table, cols in COLUMNS.items():
+                df = read_table_cx(handle.path, table, cols)
+                if df is not None:
+                    raws[table] = df
+        finally:
+            handle.reopen()
     frames: dict[str, pl.DataFrame] = {}
     problems: list[Problem] = []
     for table, cols in COLUMNS.items():
-        raw = read_table(handle, table, cols)
+        raw = raws.get(table)
+        if raw is None:
+            raw = read_table_sqlite(handle.conn, table, cols)
         frames[table] = tidy(table, raw, cols, problems)
     return Ledger(handle.path, {k: str(v) for k, v in meta.items()}, frames, problems)
 
@@ -166,18 +184,17 @@ def raw_dtype(kind: str) -> pl.DataType:
     return pl.Int64 if kind == INT else pl.String
 
 
-def read_table(handle: Handle, table: str, cols: dict[str, str]) -> pl.DataFrame:
-    """connectorx when it can type the table exactly, otherwise sqlite3 with typeof checks."""
+def read_table_cx(path: Path, table: str, cols: dict[str, str]) -> pl.DataFrame | None:
+    """connectorx's read when it types every column exactly; None means: read it carefully."""
     want = {c: raw_dtype(k) for c, k in cols.items()}
-    if not handle.immutable:
-        try:
-            df = pl.read_database_uri(f"SELECT {', '.join(cols)} FROM {table}",
-                                      f"sqlite://{handle.path.resolve()}", engine="connectorx")
-            if all(df.schema.get(c) == t or df.schema.get(c) == pl.Null for c, t in want.items()):
-                return df.cast(want)
-        except Exception:  # noqa: BLE001 - any refusal means: read it the careful way
-            pass
-    return read_table_sqlite(handle.conn, table, cols)
+    try:
+        df = pl.read_database_uri(f"SELECT {', '.join(cols)} FROM {table}",
+                                  f"sqlite://{path.resolve()}", engine="connectorx")
+    except Exception:  # noqa: BLE001 - any refusal means: read it the careful way
+        return None
+    if all(df.schema.get(c) in (t, pl.Null) for c, t in want.items()):
+        return df.cast(want)
+    return None
 
 
 def read_table_sqlite(conn: sqlite3.Connection, table: str, cols: dict[str, str],

@@ -130,9 +130,6 @@ class ActionForm(ModalScreen[dict | None]):
     def on_input_submitted(self) -> None:
         self.submit()
 
-    def key_enter(self) -> None:
-        self.submit()
-
     def submit(self) -> None:
         values, ok = self.values()
         if ok and not self.busy:
@@ -181,14 +178,14 @@ def cents_text(cents: int) -> str:
 
 
 class Confirm(ModalScreen[bool]):
-    """A yes/no question; y or Enter confirms, n or Esc declines."""
+    """A yes/no question: only y confirms (so a stray Enter never writes); n or Esc declines."""
 
     DEFAULT_CSS = """
     Confirm { align: center middle; }
     Confirm > Static { width: 60; max-width: 100%; height: auto; border: round $warning;
                        background: $surface; padding: 1 2; }
     """
-    BINDINGS = [Binding("y,enter", "answer(True)", "Yes"),
+    BINDINGS = [Binding("y", "answer(True)", "Yes"),
                 Binding("n,escape", "answer(False)", "No")]
 
     def __init__(self, question: str) -> None:
