@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
-from ..kpis.cockpit import Cockpit
-from ..ledger.connection import Handle
-from ..ledger.load import Ledger
+if TYPE_CHECKING:  # the figures' modules pull in Polars: import them in the workers only
+    from ..kpis.cockpit import Cockpit
+    from ..ledger.connection import Handle
+    from ..ledger.load import Ledger
 
 
 @dataclass

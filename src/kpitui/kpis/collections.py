@@ -78,6 +78,26 @@ def queue(led: Ledger, opens_at_d: pl.DataFrame, d: date, *, with_snoozed: bool 
                     "last_contact", "promised_on", "promised_cents", "snoozed_until"))
 
 
+def narrow(queue: pl.DataFrame, text: str = "", *, with_snoozed: bool = False
+           ) -> pl.DataFrame:
+    """The queue as the pane shows it: snoozed rows only on request, filtered by a
+    case-insensitive piece of the client name or invoice number."""
+    if not with_snoozed:
+        queue = queue.filter(~pl.col("snoozed"))
+    if text:
+        needle = text.lower()
+        hit = (pl.col("client").str.to_lowercase().str.contains(needle, literal=True)
+               | pl.col("number").str.to_lowercase().str.contains(needle, literal=True))
+        queue = queue.filter(hit)
+    return queue
+
+
+def row_of(queue: pl.DataFrame, invoice_id: int) -> dict | None:
+    """One queue row as a dict, or None when the invoice is not in it."""
+    found = queue.filter(pl.col("invoice_id") == invoice_id)
+    return found.row(0, named=True) if found.height else None
+
+
 def history(led: Ledger, invoice_id: int, d: date) -> pl.DataFrame:
     """An invoice's payments and follow-ups dated on or before d, newest first.
 

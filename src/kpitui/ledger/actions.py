@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ..text import clean_text
 from .connection import Handle
 from .errors import LedgerBusy, LedgerError, ReadOnlyLedger
-from .load import clean_text
 
 NOTE_KINDS = ("call", "email", "note", "escalate", "dispute", "resolve")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ..text import CONTROL, SPACE_LIKE, clean_text
 from .connection import Handle
 
 INT, STR, DATE, STAMP = "int", "str", "date", "stamp"
@@ -61,9 +62,6 @@ MONEY = {"invoices": ("amount_cents",), "payments": ("amount_cents",),
          "partner_costs": ("amount_cents",), "followups": ("promised_cents",),
          "opportunities": ("mrr_cents", "onetime_cents"), "partners": ("annual_target_cents",)}
 
-# C0/C1 controls and bidi overrides: terminal escapes in data must never reach the screen.
-_SPACE_LIKE = r"[\t\n\r\x0b\x0c]"
-_CONTROL = r"[\x00-\x08\x0e-\x1f\x7f-\x9f\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]"
 
 
 @dataclass
@@ -102,6 +100,7 @@ class Ledger:
 
     @property
     def company(self) -> str:
+        """meta.company (made inert), else the file name."""
         return clean_text(self.meta.get("company", "")) or self.path.stem
 
     @property
@@ -120,16 +119,6 @@ class Ledger:
     @property
     def bad_rows(self) -> int:
         return sum(p.count for p in self.problems)
-
-
-def clean_text(s: str | None) -> str:
-    """The Python twin of the Polars cleaning below, for meta values and form input."""
-    import re
-
-    if s is None:
-        return ""
-    s = re.sub(r"[\t\n\r\x0b\x0c]", " ", s)
-    return re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", s)
 
 
 def load(handle: Handle) -> Ledger:
@@ -226,13 +215,13 @@ def tidy(table: str, df: pl.DataFrame, cols: dict[str, str], problems: list[Prob
     exprs = []
     for c, kind in cols.items():
         if kind == STR:
-            exprs.append(pl.col(c).str.replace_all(_SPACE_LIKE, " ")
-                         .str.replace_all(_CONTROL, ""))
+            exprs.append(pl.col(c).str.replace_all(SPACE_LIKE, " ")
+                         .str.replace_all(CONTROL, ""))
         elif kind == DATE:
             exprs.append(parse_date(pl.col(c)).alias(c))
             exprs.append(pl.col(c).is_not_null().alias(f"__raw_{c}"))
         elif kind == STAMP:
-            exprs.append(pl.col(c).str.replace_all(_CONTROL, ""))
+            exprs.append(pl.col(c).str.replace_all(CONTROL, ""))
             exprs.append(parse_date(pl.col(c).str.slice(0, 10)).alias(f"{c}_date"))
     df = df.with_columns(exprs)
     df = df.with_columns(pl.col(c).fill_null(0) for c in cols if c in DEFAULT_ZERO)

@@ -8,9 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from ...kpis.collections import history
 from ...kpis.money import fmt_money
-from ...kpis.receivables import client_invoices
 from ..widgets import cells
 
 
@@ -38,6 +36,8 @@ class ClientScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        from ...kpis.receivables import client_invoices
+
         loaded, d = self.app.loaded, self.app.as_of
         led = loaded.ledger
         name = led.clients.filter(led.clients["id"] == self.client_id)["name"]
@@ -55,6 +55,8 @@ class ClientScreen(Screen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key is None or event.row_key.value is None:
             return
+        from ...kpis.collections import history
+
         led = self.app.loaded.ledger
         rows = history(led, int(event.row_key.value), self.app.as_of)
         self.query_one("#history", Static).update(history_text(rows, led.currency))

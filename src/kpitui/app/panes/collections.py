@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import polars as pl
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
-from ...kpis.collections import history
 from ...kpis.money import fmt_money
 from ...ledger import actions
 from ..state import Loaded
@@ -59,7 +57,7 @@ class CollectionsPane(Pane):
         super().__init__(**kwargs)
         self.with_snoozed = False
         self.filter_text = ""
-        self.rows: pl.DataFrame | None = None
+        self.rows = None   # the queue frame on screen
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter by client or invoice number; Enter applies, Esc clears",
@@ -75,16 +73,10 @@ class CollectionsPane(Pane):
 
     # -- display -------------------------------------------------------------------------
     def show(self, loaded: Loaded) -> None:
-        queue = loaded.cockpit.queue
-        hidden = int(queue["snoozed"].sum())
-        if not self.with_snoozed:
-            queue = queue.filter(~pl.col("snoozed"))
-        if self.filter_text:
-            needle = self.filter_text.lower()
-            queue = queue.filter(pl.col("client").str.to_lowercase().str.contains(needle,
-                                                                                   literal=True)
-                                 | pl.col("number").str.to_lowercase().str.contains(
-                                     needle, literal=True))
+        from ...kpis.collections import narrow
+
+        hidden = int(loaded.cockpit.queue["snoozed"].sum())
+        queue = narrow(loaded.cockpit.queue, self.filter_text, with_snoozed=self.with_snoozed)
         self.fill(queue, loaded.ledger.currency)
         status = Text(f" {queue.height} overdue invoices, "
                       f"{fmt_money(int(queue['open_cents'].sum()), loaded.ledger.currency)} "
@@ -93,7 +85,7 @@ class CollectionsPane(Pane):
             status.append(f" · filter: {self.filter_text} (/ then Esc clears)")
         self.query_one("#queue-status", Static).update(status)
 
-    def fill(self, queue: pl.DataFrame, currency: str) -> None:
+    def fill(self, queue, currency: str) -> None:
         """Refill, keeping the cursor on the same invoice, or the next one if it left."""
         table = self.query_one("#queue", DataTable)
         keep, index = self.selected_id(), table.cursor_row
@@ -115,11 +107,10 @@ class CollectionsPane(Pane):
 
     def selected(self) -> dict | None:
         """The highlighted queue row."""
+        from ...kpis.collections import row_of
+
         iid = self.selected_id()
-        if iid is None or self.rows is None:
-            return None
-        found = self.rows.filter(pl.col("invoice_id") == iid)
-        return found.row(0, named=True) if found.height else None
+        return None if iid is None or self.rows is None else row_of(self.rows, iid)
 
     def selected_id(self) -> int | None:
         table = self.query_one("#queue", DataTable)
@@ -136,6 +127,8 @@ class CollectionsPane(Pane):
         if row is None or loaded is None:
             panel.update(Text("nothing selected", style="dim"))
             return
+        from ...kpis.collections import history
+
         rows = history(loaded.ledger, row["invoice_id"], self.app.as_of)
         panel.update(history_text(rows, loaded.ledger.currency))
 

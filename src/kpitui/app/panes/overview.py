@@ -8,7 +8,6 @@ from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
 from ...kpis.money import fmt_money, fmt_short
-from ...kpis.series import HEADLINE_FIELDS
 from ..state import Loaded
 from ..widgets.chart import BarChart
 from ..widgets.tile import Tile
@@ -87,7 +86,7 @@ class OverviewPane(Pane):
     def show(self, loaded: Loaded) -> None:
         c, cur = loaded.cockpit, loaded.ledger.currency
         h, prev = c.headline, c.previous
-        series = c.series.headline if c.series else {f: [] for f in HEADLINE_FIELDS}
+        series = c.series.headline if c.series else {}
         for field in SHOWN:
             kind = TILES[field][1]
             now = getattr(h, field)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import polars as pl
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ...kpis.money import fmt_money, fmt_short
-from ...kpis.receivables import BUCKETS
 from ..state import Loaded
 from ..widgets import cells
 from ..widgets.chart import BarChart
 from .base import Pane
 
+BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")   # KPIS.md aging buckets
 COLUMNS = (("client", "Client"), *((b, b) for b in BUCKETS), ("total", "Total"))
 
 
@@ -36,7 +35,7 @@ class ReceivablesPane(Pane):
         super().__init__(**kwargs)
         self.sort_by = "total"
         self.descending = True
-        self.frame: pl.DataFrame | None = None
+        self.frame = None   # the aging frame on screen
 
     def compose(self) -> ComposeResult:
         table = DataTable(id="aging", cursor_type="row", zebra_stripes=True)

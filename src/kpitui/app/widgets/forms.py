@@ -18,8 +18,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
-from ...ledger.load import clean_text
 from ...ledger.schema import PAYMENT_METHODS
+from ...text import clean_text
 
 MAX_CENTS = 2**53 - 1
 

@@ -1,0 +1,63 @@
+"""Receivables: aging by client with totals, sorting, drill-down to invoices and back."""
+
+from __future__ import annotations
+
+from kpitui.app.app import KpiApp
+
+from .conftest import settle, table_rows, text_of
+
+
+async def test_aging_table_and_totals(ledger):
+    app = KpiApp(db=ledger)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("2")
+        await pilot.pause()
+        # 2026-11-15: Gamma G-1 30000 (dpd 31: 31-60); Alpha A-2 15000 (dpd 15: 1-30);
+        # Beta B-1 5000 (dpd 137: 90+) + B-2 7000 (current) = 12000. Sorted by total.
+        got = table_rows(app, "#aging")
+        assert [r[0] for r in got] == ["Gamma Logistics", "Alpha [Ltd]", "Beta Dental"]
+        assert got[2] == ["Beta Dental", "$70.00", "$0.00", "$0.00", "$0.00", "$50.00",
+                          "$120.00"]
+        assert "= $570.00" in text_of(app, "#totals")
+
+
+async def test_sort_keys(ledger):
+    app = KpiApp(db=ledger)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("2", "s")          # total -> client (A..Z)
+        await pilot.pause()
+        assert [r[0] for r in table_rows(app, "#aging")] == [
+            "Alpha [Ltd]", "Beta Dental", "Gamma Logistics"]
+        await pilot.press("r")
+        await pilot.pause()
+        assert [r[0] for r in table_rows(app, "#aging")][0] == "Gamma Logistics"
+
+
+async def test_enter_opens_client_invoices_and_escape_returns(ledger):
+    app = KpiApp(db=ledger)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("2", "down", "down", "enter")     # Beta Dental
+        await pilot.pause()
+        assert "Beta Dental" in text_of(app, "#client-title")
+        invoices = {r[0]: r for r in table_rows(app, "#invoices")}
+        assert invoices["B-1"][4:] == ["$50.00", "137", "promised"]
+        assert invoices["B-2"][4:] == ["$70.00", "-16", "current"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query_one("#aging")
+
+
+async def test_palette_goes_to_a_pane(ledger):
+    app = KpiApp(db=ledger)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"go to collections")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.query_one("TabbedContent").active == "tab-collections"
