@@ -89,16 +89,18 @@ AS_OF_OPTION = click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
 @DB_OPTION
 @AS_OF_OPTION
 @click.option("--theme", metavar="NAME", help="Theme (remembered in config.toml).")
+@click.option("--read-only", "read_only", is_flag=True, help="Look, never write.")
 @click.version_option(package_name="kpitui")
 @click.pass_context
-def main(ctx: click.Context, db: str | None, as_of: str | None, theme: str | None) -> None:
+def main(ctx: click.Context, db: str | None, as_of: str | None, theme: str | None,
+         read_only: bool) -> None:
     """kpitui: where the money is, in ten seconds. With no command, opens the cockpit."""
     if ctx.invoked_subcommand is None:
-        run_app(db, parse_as_of(as_of), theme)
+        run_app(db, parse_as_of(as_of), theme, read_only)
 
 
 @one_line_errors
-def run_app(db: str | None, as_of: date | None, theme: str | None) -> None:
+def run_app(db: str | None, as_of: date | None, theme: str | None, read_only: bool) -> None:
     """Open the Textual app, after checking the ledger opens (a bad file is one line, exit 2)."""
     if not sys.stdout.isatty():
         fail("the cockpit needs a terminal; for a report use: kpitui summary "
@@ -107,10 +109,11 @@ def run_app(db: str | None, as_of: date | None, theme: str | None) -> None:
 
     choice = config.choose_ledger(db)
     path = config.sample_scratch() if choice.is_sample else choice.path
-    open_ledger(path).close()
+    open_ledger(path, readonly=read_only).close()
     from .app.app import KpiApp
 
-    KpiApp(db=path, as_of=as_of, theme_name=theme, is_sample=choice.is_sample).run()
+    KpiApp(db=path, as_of=as_of, theme_name=theme, is_sample=choice.is_sample,
+           readonly=read_only).run()
 
 
 @main.command()

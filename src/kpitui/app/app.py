@@ -61,8 +61,9 @@ class KpiApp(App):
     ]
 
     def __init__(self, db: Path, as_of: date | None = None, theme_name: str | None = None,
-                 is_sample: bool = False) -> None:
+                 is_sample: bool = False, readonly: bool = False) -> None:
         super().__init__()
+        self.readonly = readonly
         self.db = Path(db)
         self.requested_as_of = as_of
         self.requested_theme = theme_name
@@ -130,7 +131,7 @@ class KpiApp(App):
 
         try:
             if self.session is None:
-                handle = open_ledger(self.db)
+                handle = open_ledger(self.db, readonly=self.readonly)
                 pinned = load(handle)
                 today = self.requested_as_of or pinned.pinned_as_of or date.today()
                 self.session = Session(handle, today)
