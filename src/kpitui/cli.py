@@ -172,12 +172,18 @@ def check(db: str | None) -> None:
     try:
         damage = quick_check(handle)
         ledger = load(handle)
+    except LedgerError:
+        if not damage:
+            raise
+        ledger = None   # too damaged to read: the damage is the report
     finally:
         handle.close()
-    problems = damage + [p.line() for p in ledger.problems] + data_problems(ledger)
+    problems = damage
+    if ledger is not None:
+        problems += [p.line() for p in ledger.problems] + data_problems(ledger)
     for line in problems:
         click.echo(f"problem: {line}")
-    for line in notes(ledger):
+    for line in notes(ledger) if ledger is not None else []:
         click.echo(f"note: {line}")
     if problems:
         click.echo(f"{len(problems)} problem(s) in {choice.path}")

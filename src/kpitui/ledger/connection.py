@@ -61,6 +61,25 @@ def check_file(path: Path) -> None:
                           f"(create one with: kpitui init PATH)")
     if head != SQLITE_HEADER:
         raise LedgerError(f"{path} is not an SQLite file, so not a kpitui ledger")
+    check_identity(path)
+
+
+def check_identity(path: Path) -> None:
+    """Refuse another application's file or a newer format from the header alone, before
+    SQLite opens it (a refused WAL file then gets no -wal/-shm files beside it)."""
+    with path.open("rb") as fh:
+        header = fh.read(72)
+    if len(header) < 72:
+        raise LedgerError(f"{path} is truncated (shorter than an SQLite header); "
+                          f"restore it from a backup")
+    version = int.from_bytes(header[60:64], "big", signed=True)
+    app_id = int.from_bytes(header[68:72], "big", signed=True)
+    if app_id not in (0, schema.APPLICATION_ID):
+        raise LedgerError(f"{path} belongs to another application (application_id "
+                          f"{app_id:#x}); it is not a kpitui ledger")
+    if version > schema.FORMAT_VERSION:
+        raise LedgerError(f"{path} is ledger format {version}, newer than this kpitui "
+                          f"understands (format {schema.FORMAT_VERSION}): upgrade kpitui")
 
 
 def _is_wal(path: Path) -> bool:
@@ -114,4 +133,10 @@ def quick_check(handle: Handle) -> list[str]:
         rows = [r[0] for r in handle.conn.execute("PRAGMA quick_check").fetchall()]
     except sqlite3.DatabaseError as exc:
         return [f"the file is damaged: {exc}"]
-    return [] if rows == ["ok"] else [f"the file is damaged: {r}" for r in rows[:10]]
+    if rows == ["ok"]:
+        return []
+    lines = [line.strip() for r in rows for line in str(r).splitlines() if line.strip()]
+    shown = [f"the file is damaged: {line}" for line in lines[:10]]
+    if len(lines) > 10:
+        shown.append(f"the file is damaged: ... and {len(lines) - 10} more findings")
+    return shown

@@ -122,7 +122,18 @@ class Ledger:
 
 
 def load(handle: Handle) -> Ledger:
-    """Read the whole ledger into typed, cleaned frames.
+    """Read the whole ledger into typed, cleaned frames; damage found now is one line."""
+    try:
+        return _load(handle)
+    except sqlite3.DatabaseError as exc:
+        from .connection import describe
+        from .errors import LedgerError
+
+        raise LedgerError(describe(exc, handle.path)) from exc
+
+
+def _load(handle: Handle) -> Ledger:
+    """Read every table (connectorx first, sqlite3 for what it cannot type).
 
     connectorx bundles its own SQLite library. Two SQLite libraries in one process do not
     see each other's POSIX locks, so connectorx, on closing, would think it is alone and
