@@ -6,8 +6,6 @@ import re
 import unicodedata
 from pathlib import Path
 
-import pytest
-
 from . import fixtures as fx
 
 # KPIS.md: the fixed top-level keys of `summary --json`.
