@@ -60,8 +60,8 @@ def scorecards(led: Ledger, d: date) -> list[Scorecard]:
     costs = led.partner_costs.filter(in_window("incurred_on", d))
     active = active_clients(clients, d)
     won = led.opportunities.filter((pl.col("outcome") == "won") & in_window("closed_on", d))
-    lifetime = led.meta_int("client_lifetime_months", 36)
-    margin = led.meta_int("gross_margin_pct", 100)
+    lifetime = led.meta_number("client_lifetime_months", 36)
+    margin = led.meta_number("gross_margin_pct", 100)
     cards = []
     for p in led.partners.sort("id").iter_rows(named=True):
         pid = p["id"]
@@ -76,14 +76,14 @@ def scorecards(led: Ledger, d: date) -> list[Scorecard]:
 
 
 def scorecard(p: dict, revenue: int, direct: int, new: int, active: int, won: int,
-              lifetime: int, margin: int, by_cat: dict[str, int]) -> Scorecard:
+              lifetime: Fraction, margin: Fraction, by_cat: dict[str, int]) -> Scorecard:
     """Apply the KPIS.md formulas to one partner's ingredients."""
     share = round_half_away(Fraction(revenue * int(p["revenue_share_bp"] or 0), 10000))
     costs = direct + share
     profit = revenue - costs
     target = p["annual_target_cents"] or None
     variance = pct(revenue - target, target) if target else None
-    clv = (round_half_away(Fraction(revenue * lifetime * margin, active * 12 * 100))
+    clv = (round_half_away(Fraction(revenue) * lifetime * margin / (active * 12 * 100))
            if active else None)
     return Scorecard(
         partner_id=p["id"], partner=p["name"] or f"partner #{p['id']}", kind=p["kind"] or "",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 from pathlib import Path
 
 import polars as pl
@@ -110,11 +111,18 @@ class Ledger:
         except ValueError:
             return None
 
-    def meta_int(self, key: str, default: int) -> int:
+    def meta_number(self, key: str, default: int) -> Fraction:
+        """A numeric meta setting, exactly (62.5 stays 62.5); unreadable -> default + warning."""
+        raw = self.meta.get(key)
+        if raw is None or not str(raw).strip():
+            return Fraction(default)
         try:
-            return int(self.meta.get(key, default))
-        except ValueError:
-            return default
+            return Fraction(str(raw).strip())
+        except (ValueError, ZeroDivisionError):
+            if not any(p.table == "meta" and key in p.what for p in self.problems):
+                self.problems.append(Problem("meta", f"{key} {raw!r} is not a number "
+                                                     f"(using {default})", 1))
+            return Fraction(default)
 
     @property
     def bad_rows(self) -> int:
