@@ -19,7 +19,8 @@ class ClientScreen(Screen):
     DEFAULT_CSS = """
     ClientScreen #client-title { height: 1; background: $panel; text-style: bold; }
     ClientScreen #invoices { height: 1fr; }
-    ClientScreen #history { height: 8; border-top: solid $primary; }
+    ClientScreen #history { height: 8; border-top: solid $primary; text-wrap: nowrap;
+                            text-overflow: ellipsis; }
     """
 
     def __init__(self, client_id: int) -> None:
@@ -64,7 +65,7 @@ class ClientScreen(Screen):
 
 def history_text(rows, currency: str) -> Text:
     """Payments and follow-ups, newest first, as plain text."""
-    out = Text()
+    out = Text(no_wrap=True, overflow="ellipsis")
     if not rows.height:
         return Text("no payments or follow-ups yet", style="dim")
     for r in rows.iter_rows(named=True):

@@ -50,7 +50,8 @@ class CollectionsPane(Pane):
     CollectionsPane #queue-filter.-shown { display: block; }
     CollectionsPane #queue-status { height: 1; background: $panel; }
     CollectionsPane #queue { height: 1fr; }
-    CollectionsPane #queue-history { height: 7; border-top: solid $primary; }
+    CollectionsPane #queue-history { height: 7; border-top: solid $primary;
+                                     text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -63,12 +64,7 @@ class CollectionsPane(Pane):
         yield Input(placeholder="filter by client or invoice number; Enter applies, Esc clears",
                     id="queue-filter")
         yield Static("", id="queue-status")
-        table = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
-        for key, label in (("number", "Invoice"), ("client", "Client"), ("open", "Open"),
-                           ("dpd", "DPD"), ("status", "Status"), ("contact", "Last contact"),
-                           ("promise", "Promise")):
-            table.add_column(label, key=key)
-        yield table
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
         yield Static("", id="queue-history")
 
     # -- display -------------------------------------------------------------------------
@@ -90,15 +86,23 @@ class CollectionsPane(Pane):
         table = self.query_one("#queue", DataTable)
         keep, index = self.selected_id(), table.cursor_row
         self.rows = queue
-        table.clear()
+        width = self.size.width or 80
+        last = width >= 100          # the last contact is also in the history panel
+        fixed = [("number", "Invoice", 10), ("open", "Open", 11), ("dpd", "DPD", 4),
+                 ("status", "Status", 13), ("promise", "Promise", 7)]
+        if last:
+            fixed.append(("contact", "Last", 6))
+        client_w = max(12, width - 2 - sum(w + 2 for _, _, w in fixed) - 2)
+        cells.set_columns(table, [fixed[0], ("client", "Client", client_w), *fixed[1:]])
         for r in queue.iter_rows(named=True):
             word = r["status"] + (" (snoozed)" if r["snoozed"] else "")
-            promise = "" if r["promised_on"] is None else r["promised_on"].isoformat()
-            table.add_row(cells.plain(r["number"]), cells.plain(r["client"]),
-                          cells.money(r["open_cents"], currency), cells.number(r["dpd"]),
-                          cells.status(self.app, r["status"]).append(word[len(r["status"]):]),
-                          cells.plain((r["last_contact"] or "")[:10]), cells.plain(promise),
-                          key=str(r["invoice_id"]))
+            row = [cells.plain(r["number"]), cells.plain(r["client"]),
+                   cells.money(r["open_cents"], currency), cells.number(r["dpd"]),
+                   cells.status(self.app, r["status"]).append(word[len(r["status"]):]),
+                   cells.short_date(r["promised_on"])]
+            if last:
+                row.append(cells.short_date(r["last_contact"]))
+            table.add_row(*row, key=str(r["invoice_id"]))
         if keep is not None and str(keep) in table.rows:
             table.move_cursor(row=table.get_row_index(str(keep)))
         elif table.row_count:
@@ -117,6 +121,10 @@ class CollectionsPane(Pane):
         if not table.row_count:
             return None
         return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def on_resize(self) -> None:
+        if self.rows is not None:
+            self.fill(self.rows, self.currency)
 
     def on_data_table_row_highlighted(self) -> None:
         self.show_history()

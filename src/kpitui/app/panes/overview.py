@@ -18,7 +18,7 @@ TILES = {
     "total_cents": ("AR total", "money"), "dso": ("DSO (best)", "days"),
     "add": ("ADD", "days"), "cei": ("CEI", "pct"), "pct_current": ("% current", "pct"),
     "pct_over_90": ("% over 90", "pct"), "collected_30d_cents": ("Collected 30d", "money"),
-    "months_behind": ("Months behind", "ratio"), "autopay_pct": ("Autopay", "pct"),
+    "months_behind": ("Mos behind", "ratio"), "autopay_pct": ("Autopay", "pct"),
     "best_possible_dso": ("Best DSO", "days"),
 }
 SHOWN = ("total_cents", "dso", "add", "cei", "pct_current", "pct_over_90",
@@ -76,7 +76,8 @@ class OverviewPane(Pane):
             with Grid(id="tiles"):
                 for field in SHOWN:
                     yield Tile(TILES[field][0], id=f"tile-{field}")
-            yield Static("Cash-in forecast, next 13 weeks", classes="section")
+            yield Static("Cash-in forecast, next 13 weeks (thousands)", classes="section",
+                         id="cash-title")
             yield BarChart(id="cash-chart")
             yield Static("", id="cash-totals")
             yield Static("", id="mix")
@@ -103,7 +104,9 @@ class OverviewPane(Pane):
         c, cur = loaded.cockpit, loaded.ledger.currency
         weeks = c.cash.weeks
         self.query_one("#cash-chart", BarChart).plot(
-            [f"w{k}" for k in range(1, len(weeks) + 1)], [w / 100 for w in weeks])
+            [f"w{k}" for k in range(1, len(weeks) + 1)], [w / 100_000 for w in weeks])
+        self.query_one("#cash-title", Static).update(
+            f"Cash-in forecast, next 13 weeks (thousands of {cur})")
         line = Text()
         line.append("next 30 days ", style="bold")
         line.append(fmt_money(c.cash.within(30), cur))

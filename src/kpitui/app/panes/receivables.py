@@ -38,10 +38,7 @@ class ReceivablesPane(Pane):
         self.frame = None   # the aging frame on screen
 
     def compose(self) -> ComposeResult:
-        table = DataTable(id="aging", cursor_type="row", zebra_stripes=True)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        yield table
+        yield DataTable(id="aging", cursor_type="row", zebra_stripes=True)
         yield Static("", id="totals")
         yield Static("", id="credits")
         yield BarChart(id="bucket-chart")
@@ -51,30 +48,41 @@ class ReceivablesPane(Pane):
         self.fill()
         c, cur = loaded.cockpit, loaded.ledger.currency
         h = c.headline
-        totals = Text("Total ", style="bold")
-        totals.append("  ".join(f"{b} {fmt_short(h.buckets[b], cur)}" for b in BUCKETS))
-        totals.append(f"  = {fmt_money(h.total_cents, cur)}", style="bold")
+        totals = Text(f"Total {fmt_money(h.total_cents, cur)} ", style="bold")
+        totals.append(" ".join(f"{b} {fmt_short(h.buckets[b], cur)}" for b in BUCKETS))
         self.query_one("#totals", Static).update(totals)
         credit = Text(f"Credits (overpayments, not in aging): {fmt_money(h.credits_cents, cur)}"
-                      f" across {c.credits.height} clients", style="dim")
+                      f" across {c.credits.height} clients · chart in thousands", style="dim")
         self.query_one("#credits", Static).update(credit)
         self.query_one("#bucket-chart", BarChart).plot(
-            list(BUCKETS), [h.buckets[b] / 100 for b in BUCKETS])
+            list(BUCKETS), [h.buckets[b] / 100_000 for b in BUCKETS])
 
     def fill(self) -> None:
         """Refill the table in the chosen order, keeping the cursor on the same client."""
         table = self.query_one("#aging", DataTable)
         keep = self.selected_client()
+        if self.frame is None:
+            return
         frame = self.frame.sort([self.sort_by, "client_id"],
                                 descending=[self.descending, False])
-        table.clear()
+        width = self.size.width or 80
+        wide = width >= 120
         cur = self.currency
+        biggest = int(frame.select(BUCKETS + ("total",)).max().max_horizontal().item() or 0)
+        money_w = max(6, len(fmt_money(biggest, cur, decimals=wide)))
+        name_w = max(10, width - 2 - 6 * (money_w + 2) - 2)
+        cells.set_columns(table, [(k, lbl, name_w if k == "client" else money_w)
+                                  for k, lbl in COLUMNS])
         for r in frame.iter_rows(named=True):
             table.add_row(cells.plain(r["client"]),
-                          *(cells.money(r[b], cur) for b in BUCKETS),
-                          cells.money(r["total"], cur, "bold"), key=str(r["client_id"]))
+                          *(cells.money(r[b], cur, whole=not wide) for b in BUCKETS),
+                          cells.money(r["total"], cur, "bold", whole=not wide),
+                          key=str(r["client_id"]))
         if keep is not None and str(keep) in table.rows:
             table.move_cursor(row=table.get_row_index(str(keep)))
+
+    def on_resize(self) -> None:
+        self.fill()
 
     def selected_client(self) -> int | None:
         table = self.query_one("#aging", DataTable)

@@ -13,9 +13,31 @@ def plain(value: object) -> Text:
     return Text("" if value is None else str(value), no_wrap=True, overflow="ellipsis")
 
 
-def money(cents: int | None, currency: str, style: str = "") -> Text:
-    """Right-aligned money."""
-    return Text(fmt_money(cents, currency), style=style, justify="right", no_wrap=True)
+def money(cents: int | None, currency: str, style: str = "", *, whole: bool = False) -> Text:
+    """Right-aligned money; `whole` rounds to units for summary tables on narrow screens."""
+    return Text(fmt_money(cents, currency, decimals=not whole), style=style, justify="right",
+                no_wrap=True)
+
+
+def short_date(value: object) -> Text:
+    """A date as 'Nov 16' (for columns where the year is plain from context)."""
+    from datetime import date
+
+    if value is None or value == "":
+        return Text("")
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return plain(value)
+    return Text(value.strftime("%b %d"), no_wrap=True)
+
+
+def set_columns(table, columns: list[tuple[str, str, int | None]]) -> None:
+    """(Re)define a table's columns with fixed widths (None: fit the content)."""
+    table.clear(columns=True)
+    for key, label, width in columns:
+        table.add_column(label, key=key, width=width)
 
 
 def number(value: object, style: str = "") -> Text:
