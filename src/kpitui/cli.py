@@ -207,5 +207,8 @@ def demo(path: Path, seed: int | None, clients: int | None) -> None:
     click.echo(f"wrote a demo ledger to {path}")
 
 
-if __name__ == "__main__":
-    main()
+# Import and export live in kpitui.transfer; registered here, after the helpers they reuse.
+from .transfer.commands import export_cmd, import_cmd  # noqa: E402
+
+main.add_command(import_cmd)
+main.add_command(export_cmd)

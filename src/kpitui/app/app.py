@@ -255,6 +255,30 @@ class KpiApp(App):
 
         self.push_screen(HelpScreen())
 
+    EXPORT_NAMES = {"overview": "overview", "receivables": "aging", "collections": "queue",
+                    "pipeline": "pipeline", "partners": "partners"}
+
+    def export_current_pane(self) -> None:
+        """Write the pane on screen to a CSV file (as `kpitui export` would) and say where."""
+        from ..config import data_dir
+        from ..transfer.export import export_filename, export_pane, write_export
+
+        if self.loaded is None or self.as_of is None:
+            return
+        key = self.query_one(TabbedContent).active.removeprefix("tab-")
+        pane = self.EXPORT_NAMES[key]
+        text = export_pane(self.loaded.ledger, self.loaded.cockpit, pane, "csv", "decimal")
+        name = export_filename(pane, "csv", self.as_of)
+        for folder in (Path.cwd(), data_dir() / "exports"):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                write_export(folder / name, text)
+            except OSError:
+                continue
+            self.notify(f"exported {pane} to {folder / name}", markup=False)
+            return
+        self.notify_error("could not write the export anywhere (no writable folder)")
+
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
         from .commands import cockpit_commands

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 MAX_CENTS = 2**53
 MDY, DMY = "mdy", "dmy"
@@ -43,13 +43,13 @@ def parse_amount(text: str) -> int | None:
     s = _CURRENCY.sub("", s).strip()
     s, sign2 = _strip_sign(s)
     if not _BODY.match(s) or negative + sign + sign2 > 1:
-        raise ParseError(f"amount {text.strip()!r} is not a number like 1,234.56")
+        raise ParseError(f"{text.strip()!r} is not an amount like 1,234.56")
     cents = Decimal(s.replace(",", "")) * 100
     if cents != cents.to_integral_value():
-        raise ParseError(f"amount {text.strip()!r} has more than 2 decimal places")
+        raise ParseError(f"{text.strip()!r} has more than 2 decimal places")
     value = int(cents) * (-1 if negative or sign or sign2 else 1)
     if abs(value) >= MAX_CENTS:
-        raise ParseError(f"amount {text.strip()!r} is too large to be money")
+        raise ParseError(f"{text.strip()!r} is too large to be money")
     return value
 
 
@@ -68,7 +68,7 @@ def parse_cents(text: str) -> int | None:
     if not re.fullmatch(r"[-+]?\d+", s):
         raise ParseError(f"{s!r} is not a whole number of cents")
     if abs(int(s)) >= MAX_CENTS:
-        raise ParseError(f"{s!r} cents is too large to be money")
+        raise ParseError(f"{s!r} (cents) is too large to be money")
     return int(s)
 
 
@@ -78,7 +78,7 @@ def parse_int(text: str, what: str) -> int | None:
     if not s:
         return None
     if not re.fullmatch(r"[-+]?\d+(\.0*)?", s):
-        raise ParseError(f"{what} {text.strip()!r} is not a whole number")
+        raise ParseError(f"{text.strip()!r} is not a whole number")
     return int(s.split(".")[0])
 
 
@@ -91,7 +91,7 @@ def parse_flag(text: str, what: str) -> int | None:
         return 1
     if s in ("0", "no", "n", "false", "f"):
         return 0
-    return _raise(f"{what} {text.strip()!r} is not yes/no or 1/0")
+    return _raise(f"{text.strip()!r} is not yes/no or 1/0")
 
 
 def _raise(message: str):
@@ -153,7 +153,7 @@ def _real(y: int, m: int, d: int, text: str) -> date:
     try:
         return date(y, m, d)
     except ValueError:
-        raise ParseError(f"date {text!r} does not exist") from None
+        raise ParseError(f"{text!r} is not a real date") from None
 
 
 def _iso(s: str) -> date | None:
@@ -191,7 +191,7 @@ def _with_format(s: str, fmt: str) -> date:
     try:
         return datetime.strptime(s, fmt).date()
     except ValueError:
-        raise ParseError(f"date {s!r} does not match --date-format {fmt}") from None
+        raise ParseError(f"{s!r} does not match --date-format {fmt}") from None
 
 
 def _numeric(s: str, order: str | None) -> date:
@@ -200,10 +200,10 @@ def _numeric(s: str, order: str | None) -> date:
     if not m:
         raise ParseError(f"{s!r} is not a date (use YYYY-MM-DD or --date-format)")
     if len(m[3]) == 2:
-        raise ParseError(f"date {s!r} has a two-digit year; use --date-format such as %m/%d/%y")
+        raise ParseError(f"{s!r} has a two-digit year; use --date-format such as %m/%d/%y")
     a, b, y = int(m[1]), int(m[2]), int(m[3])
     if order is None:
-        raise ParseError(f"date {s!r} could be day-first or month-first; "
+        raise ParseError(f"{s!r} could be day-first or month-first; "
                          f"use --date-format %d/%m/%Y or %m/%d/%Y")
     return _real(y, a, b, s) if order == MDY else _real(y, b, a, s)
 
