@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import (
+from ..cli_common import (
     AS_OF_OPTION,
     DB_OPTION,
     fail,
