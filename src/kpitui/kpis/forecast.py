@@ -9,7 +9,7 @@ import polars as pl
 
 from ..ledger.load import Ledger
 from .collections import with_status
-from .receivables import counted_payments, days_between, unvoided
+from .receivables import days_between, payment_steps, unvoided
 
 WEEKS = 13
 
@@ -28,21 +28,20 @@ class CashForecast:
 
 
 def lateness(led: Ledger, d: date) -> pl.DataFrame:
-    """Per client: floor of the median days late of its invoices fully paid in (D-365, D]."""
+    """Per client: floor of the median days late of its invoices fully paid in (D-365, D].
+
+    The full-payment date is the first payment date at which the running total reaches the
+    amount (same-day payments add up first: the crossing day is the same in (paid_on, id)
+    order).
+    """
     start = d - timedelta(days=365)
     inv = unvoided(led).filter(pl.col("amount_cents") > 0).select(
         "id", "client_id", "due_on", "amount_cents")
-    pay = counted_payments(led)
-    touched = pay.filter((pl.col("paid_on") > start) & (pl.col("paid_on") <= d))["invoice_id"]
-    pay = pay.filter(pl.col("invoice_id").is_in(touched.unique().implode()))
-    running = (pay.sort("invoice_id", "paid_on", "id")
-               .with_columns(pl.col("amount_cents").cum_sum().over("invoice_id").alias("run"))
-               .join(inv, left_on="invoice_id", right_on="id", how="inner")
-               .filter(pl.col("run") >= pl.col("amount_cents_right"))
-               .group_by("invoice_id").agg(pl.col("paid_on").min().alias("paid_in_full"),
-                                           pl.col("client_id").first(),
-                                           pl.col("due_on").first()))
-    late = running.filter((pl.col("paid_in_full") > start) & (pl.col("paid_in_full") <= d))
+    full = (payment_steps(led).join(inv, left_on="invoice_id", right_on="id", how="inner")
+            .filter(pl.col("paid") >= pl.col("amount_cents"))
+            .group_by("invoice_id").agg(pl.col("paid_on").min().alias("paid_in_full"),
+                                        pl.col("client_id").first(), pl.col("due_on").first()))
+    late = full.filter((pl.col("paid_in_full") > start) & (pl.col("paid_in_full") <= d))
     return late.group_by("client_id").agg(
         days_between(pl.col("paid_in_full"), pl.col("due_on")).median().floor()
         .cast(pl.Int64).alias("lateness"))

@@ -33,15 +33,27 @@ def days_between(later: pl.Expr | date, earlier: pl.Expr | date) -> pl.Expr:
     return (later - earlier).dt.total_days()
 
 
+FAR = date(9999, 12, 31)   # "never" for the end of an open span
+
+
+def memo(led: Ledger, key: str, build):
+    """A derived frame computed once per loaded ledger (the cache empties on every reload)."""
+    if key not in led.cache:
+        led.cache[key] = build()
+    return led.cache[key]
+
+
 def unvoided(led: Ledger) -> pl.DataFrame:
     """Invoices with void = 0 (the ones payments and sales count on)."""
-    return led.invoices.filter(pl.col("void") == 0)
+    return memo(led, "unvoided", lambda: led.invoices.filter(pl.col("void") == 0))
 
 
 def counted_payments(led: Ledger) -> pl.DataFrame:
     """Payments on unvoided invoices (KPIS.md: payments count only there)."""
-    ids = unvoided(led).select("id")
-    return led.payments.join(ids, left_on="invoice_id", right_on="id", how="semi")
+    def build() -> pl.DataFrame:
+        ids = unvoided(led).select("id")
+        return led.payments.join(ids, left_on="invoice_id", right_on="id", how="semi")
+    return memo(led, "counted_payments", build)
 
 
 def cumulative_paid(payments: pl.DataFrame) -> pl.DataFrame:
@@ -52,6 +64,19 @@ def cumulative_paid(payments: pl.DataFrame) -> pl.DataFrame:
             .select("invoice_id", "paid_on", "paid").sort("paid_on"))
 
 
+def payment_steps(led: Ledger) -> pl.DataFrame:
+    """Every counted payment date of every invoice with the running total paid by then,
+    in (invoice, date) order, and the invoice's next payment date (null after the last)."""
+    def build() -> pl.DataFrame:
+        steps = (counted_payments(led).group_by("invoice_id", "paid_on")
+                 .agg(pl.col("amount_cents").sum()).sort("invoice_id", "paid_on"))
+        return steps.select(
+            "invoice_id", "paid_on",
+            pl.col("amount_cents").cum_sum().over("invoice_id").alias("paid"),
+            pl.col("paid_on").shift(-1).over("invoice_id").alias("next_on"))
+    return memo(led, "payment_steps", build)
+
+
 def paid_at(rows: pl.DataFrame, cum: pl.DataFrame, on: str) -> pl.DataFrame:
     """Add `paid`: the invoice's payments with paid_on <= rows[on] (an as-of join)."""
     joined = rows.sort(on).join_asof(cum, left_on=on, right_on="paid_on", by_left="id",
@@ -60,37 +85,49 @@ def paid_at(rows: pl.DataFrame, cum: pl.DataFrame, on: str) -> pl.DataFrame:
     return joined.with_columns(pl.col("paid").fill_null(0)).drop("paid_on")
 
 
+def open_spans(led: Ledger) -> pl.DataFrame:
+    """Each invoice's open balance as spans [start, end) over which it is constant and not 0.
+
+    An invoice's balance only changes when it is issued, paid (or reversed) or written off,
+    so the balance at any date is the span that contains it: any number of as-of dates then
+    costs one filter each, instead of a join per date.
+    """
+    def build() -> pl.DataFrame:
+        inv = unvoided(led).select("id", "number", "client_id", "issued_on", "due_on",
+                                   "amount_cents", "written_off_on")
+        steps = payment_steps(led)
+        first = steps.group_by("invoice_id").agg(pl.col("paid_on").min().alias("first_on"))
+        before = (inv.join(first, left_on="id", right_on="invoice_id", how="left")
+                  .with_columns(pl.col("issued_on").alias("start"),
+                                pl.col("first_on").alias("end"), pl.lit(0, pl.Int64)
+                                .alias("paid")).drop("first_on"))
+        after = (steps.join(inv, left_on="invoice_id", right_on="id", how="inner")
+                 .rename({"invoice_id": "id"})
+                 .with_columns(pl.max_horizontal("paid_on", "issued_on").alias("start"),
+                               pl.col("next_on").alias("end"))
+                 .select(before.columns))
+        spans = pl.concat([before, after]).with_columns(
+            pl.min_horizontal(pl.col("end").fill_null(FAR),
+                              pl.col("written_off_on").fill_null(FAR)).alias("end"),
+            (pl.col("amount_cents") - pl.col("paid")).alias("open_cents"))
+        return (spans.filter((pl.col("start") < pl.col("end")) & (pl.col("open_cents") != 0))
+                .select("id", "number", "client_id", "due_on", "amount_cents", "start", "end",
+                        "open_cents"))
+    return memo(led, "open_spans", build)
+
+
 def open_at(led: Ledger, dates: list[date]) -> pl.DataFrame:
     """Open balance of each live invoice at each date, only where it is not zero.
 
     Columns: as_of, id, number, client_id, due_on, amount_cents, open_cents, dpd, bucket.
-    Invoices settled before the earliest date and untouched since are skipped up front:
-    on a ledger with years of history that is nearly all of them.
     """
-    dates = sorted(set(dates))
-    d_min, d_max = dates[0], dates[-1]
-    inv = unvoided(led).filter(
-        (pl.col("issued_on") <= d_max)
-        & (pl.col("written_off_on").is_null() | (pl.col("written_off_on") > d_min)))
-    pay = counted_payments(led)
-    per_inv = pay.group_by("invoice_id").agg(
-        pl.col("amount_cents").filter(pl.col("paid_on") <= d_min).sum().alias("before"),
-        ((pl.col("paid_on") > d_min) & (pl.col("paid_on") <= d_max)).any().alias("later"))
-    inv = (inv.join(per_inv, left_on="id", right_on="invoice_id", how="left")
-           .with_columns(pl.col("before").fill_null(0), pl.col("later").fill_null(False))
-           .filter((pl.col("amount_cents") != pl.col("before")) | pl.col("later"))
-           .select("id", "number", "client_id", "issued_on", "due_on", "amount_cents",
-                   "written_off_on"))
-    pay = pay.join(inv.select("id"), left_on="invoice_id", right_on="id", how="semi")
-    grid = inv.join(pl.DataFrame({"as_of": dates}, schema={"as_of": pl.Date}), how="cross")
-    grid = grid.filter((pl.col("issued_on") <= pl.col("as_of"))
-                       & (pl.col("written_off_on").is_null()
-                          | (pl.col("written_off_on") > pl.col("as_of"))))
-    grid = paid_at(grid, cumulative_paid(pay), "as_of")
+    spans = open_spans(led)
+    parts = [spans.filter((pl.col("start") <= d) & (pl.col("end") > d))
+             .with_columns(pl.lit(d).alias("as_of")) for d in sorted(set(dates))]
+    grid = pl.concat(parts) if parts else spans.clear().with_columns(
+        pl.lit(None, pl.Date).alias("as_of"))
     dpd = days_between(pl.col("as_of"), pl.col("due_on"))
-    return (grid.with_columns((pl.col("amount_cents") - pl.col("paid")).alias("open_cents"),
-                              dpd.alias("dpd"))
-            .filter(pl.col("open_cents") != 0)
+    return (grid.with_columns(dpd.alias("dpd"))
             .with_columns(bucket_expr(pl.col("dpd")).alias("bucket"))
             .select("as_of", "id", "number", "client_id", "due_on", "amount_cents",
                     "open_cents", "dpd", "bucket"))

@@ -88,6 +88,8 @@ class Ledger:
     meta: dict[str, str]
     frames: dict[str, pl.DataFrame]
     problems: list[Problem]
+    # Derived frames shared by several KPIs (kpis.memo); a refreshed Ledger starts empty.
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> pl.DataFrame:
         frames = self.__dict__.get("frames", {})
