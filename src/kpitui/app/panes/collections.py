@@ -152,6 +152,11 @@ class CollectionsPane(Pane):
             self.notify("no invoice selected", severity="warning")
         return row
 
+    def context(self, row: dict) -> str:
+        """One line under a form's title: what the invoice stands at."""
+        return (f"{row['client']} · open {fmt_money(row['open_cents'], self.currency)} · "
+                f"{row['dpd']} days past due · {row['status']}")
+
     def run_form(self, form: forms.ActionForm) -> None:
         self.app.push_screen(form)
 
@@ -175,8 +180,8 @@ class CollectionsPane(Pane):
         def submit(values: dict, form: forms.ActionForm) -> None:
             self.write(lambda h, today: actions.log(h, iid, kind, values["note"], today),
                        form, f"{kind} logged on {row['number']}")
-        self.run_form(forms.note_form(f"{kind.capitalize()} · {row['number']} · "
-                                      f"{row['client']}", submit))
+        self.run_form(forms.note_form(f"{kind.capitalize()} · {row['number']}", submit,
+                                      self.context(row)))
 
     def action_escalate(self) -> None:
         self.action_log("escalate")
@@ -198,7 +203,8 @@ class CollectionsPane(Pane):
                                                         today, values["note"]),
                        form, f"promise recorded on {row['number']}")
         self.run_form(forms.promise_form(f"Promise to pay · {row['number']}",
-                                         row["open_cents"], self.app.session.today, submit))
+                                         row["open_cents"], self.app.session.today, submit,
+                                         self.context(row)))
 
     def action_snooze(self) -> None:
         row = self.target()
@@ -211,7 +217,7 @@ class CollectionsPane(Pane):
                                                        values["note"]),
                        form, f"{row['number']} snoozed until {values['until']}")
         self.run_form(forms.snooze_form(f"Snooze · {row['number']}", self.app.session.today,
-                                        submit))
+                                        submit, self.context(row)))
 
     def action_payment(self) -> None:
         row = self.target()
@@ -239,8 +245,8 @@ class CollectionsPane(Pane):
                 f"{fmt_money(values['cents'], self.currency)} is more than the open balance "
                 f"{fmt_money(open_cents, self.currency)}: record it, leaving a credit?"),
                 answer)
-        self.run_form(forms.payment_form(f"Payment · {row['number']} · {row['client']}",
-                                         open_cents, self.app.session.today, submit))
+        self.run_form(forms.payment_form(f"Payment · {row['number']}", open_cents,
+                                         self.app.session.today, submit, self.context(row)))
 
     def action_write_off(self) -> None:
         row = self.target()

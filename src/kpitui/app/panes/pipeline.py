@@ -1,46 +1,335 @@
-"""4 Pipeline: the funnel and the weighted MRR forecast (the full pane is issue 4)."""
+"""4 Pipeline: the funnel, the win figures, the weighted MRR forecast and its split by month,
+lead and won-MRR sparklines, and the open deals (stalled ones flagged); `o` / `r` filter the
+whole pane by owner / source, Enter shows a deal."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Sparkline, Static
 
-from ...kpis.money import fmt_money
+from ...kpis.money import fmt_money, fmt_short
 from ..state import Loaded
+from ..themes import rich_colour
+from ..widgets import cells
 from .base import Pane
+
+if TYPE_CHECKING:
+    from ...kpis.deals import Norms, PipelineView
+
+STAGE_LABELS = ("lead", "qualified", "appointment", "proposal", "won")
+FIGURES_WIDTH = 27
+FUNNEL_TIP = ("Count: deals created in the last 12 months that reached the stage. "
+              "Conv: % of the stage above that got this far. p(win): of the deals closed in "
+              "the last 12 months that reached the stage, the share won; an open deal at that "
+              "stage adds p(win) x its MRR to the forecast.")
+
+
+def pct_text(value: float | None, digits: int = 0) -> str:
+    """A percentage for display ('-' when undefined)."""
+    return "-" if value is None else f"{value:.{digits}f}%"
+
+
+def month_label(month: date | None, *, year: bool = True) -> str:
+    """'Nov 2026' (or 'Nov') for a month start."""
+    if month is None:
+        return "-"
+    return month.strftime("%b %Y" if year else "%b")
+
+
+def bar(count: int, top: int, width: int) -> str:
+    """A horizontal bar of `count` scaled to `top` over `width` cells (at least one if > 0)."""
+    if top <= 0 or count <= 0:
+        return ""
+    return "█" * max(1, round(width * count / top))
 
 
 class PipelinePane(Pane):
-    """The funnel of the last 12 months as text bars, with the headline pipeline figures."""
+    """The sales pipeline at the as-of date, for everyone or one owner / source."""
 
-    main_selector = "VerticalScroll"
-    BINDINGS = []
+    BINDINGS = [
+        Binding("o", "cycle('owner')", "Owner filter"),
+        Binding("r", "cycle('source')", "Source filter"),
+        Binding("enter", "open_deal", "Deal details"),
+    ]
+    DEFAULT_CSS = f"""
+    PipelinePane #pipe-status {{ height: 1; background: $panel; }}
+    PipelinePane #pipe-top {{ height: 6; }}
+    PipelinePane #funnel {{ width: 1fr; height: 6; padding-left: 1; }}
+    PipelinePane #figures {{ width: {FIGURES_WIDTH}; height: 6; margin: 0 1 0 2; }}
+    PipelinePane #forecast {{ height: 2; padding-left: 1; }}
+    PipelinePane #funnel, PipelinePane #figures, PipelinePane #forecast {{
+        text-wrap: nowrap; text-overflow: ellipsis; }}
+    PipelinePane #sparks {{ height: 1; padding-left: 1; }}
+    PipelinePane #sparks Static {{ width: auto; height: 1; }}
+    PipelinePane #sparks Sparkline {{ width: 12; height: 1; margin: 0 1; }}
+    PipelinePane #deals {{ height: 1fr; }}
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.owner: str | None = None
+        self.source: str | None = None
+        self.view: PipelineView | None = None
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        yield Static("", id="pipe-status")
+        with Horizontal(id="pipe-top"):
             yield Static("", id="funnel")
+            yield Static("", id="figures")
+        yield Static("", id="forecast")
+        with Horizontal(id="sparks"):
+            yield Static("New leads/mo", classes="muted")
+            yield Sparkline([], id="leads-spark", summary_function=max)
+            yield Static("", id="leads-total")
+            yield Static("   Won MRR/mo", classes="muted")
+            yield Sparkline([], id="won-spark", summary_function=max)
+            yield Static("", id="won-total")
+        yield DataTable(id="deals", cursor_type="row", zebra_stripes=True)
 
+    def on_mount(self) -> None:
+        self.query_one("#funnel").tooltip = FUNNEL_TIP
+
+    # -- display -------------------------------------------------------------------------
     def show(self, loaded: Loaded) -> None:
-        p, cur = loaded.cockpit.pipeline, loaded.ledger.currency
-        top = max(p.stages.values()) or 1
-        out = Text("Funnel, opportunities created in the last 12 months\n\n", style="bold")
-        for stage, count in p.stages.items():
-            conv = p.conversion.get(stage)
-            prob = p.probabilities.get(stage)
-            out.append(f"{stage:<12}{'█' * max(1 if count else 0, round(40 * count / top)):<41}"
-                       f"{count:>5}")
-            out.append(f"  {'' if conv is None else f'{conv:.0f}% from previous'}")
-            out.append(f"  {'' if prob is None else f'p(win) {prob:.0f}%'}\n")
+        from ...kpis.deals import choices, view
 
-        def pct(x):
-            return "-" if x is None else f"{x:.1f}%"
-        out.append(f"\nlost {p.lost}   win rate {pct(p.win_rate)}   sales cycle "
-                   f"{'-' if p.sales_cycle_days is None else f'{p.sales_cycle_days:.0f} days'}\n")
-        out.append(f"average won MRR {fmt_money(p.avg_won_mrr_cents, cur)}   one-time "
-                   f"{fmt_money(p.avg_won_onetime_cents, cur)}   upsell take "
-                   f"{pct(p.upsell_take_rate)}\n")
-        out.append(f"forecast MRR from open deals {fmt_money(p.forecast_mrr_cents, cur)}\n",
-                   style="bold")
-        self.query_one("#funnel", Static).update(out)
+        led = loaded.ledger
+        if self.owner not in choices(led, "owner"):
+            self.owner = None
+        if self.source not in choices(led, "source"):
+            self.source = None
+        self.view = view(led, loaded.cockpit.as_of, self.owner, self.source, loaded.cockpit)
+        self.render_view()
+
+    def render_view(self) -> None:
+        """Draw every part from the view on screen (also on resize)."""
+        v = self.view
+        if v is None:
+            return
+        self.query_one("#pipe-status", Static).update(self.status_text(v))
+        self.query_one("#funnel", Static).update(self.funnel_text(v))
+        self.query_one("#figures", Static).update(self.figures_text(v))
+        self.query_one("#forecast", Static).update(self.forecast_text(v))
+        self.show_sparks(v)
+        self.fill(v)
+
+    def status_text(self, v: PipelineView) -> Text:
+        """Which filter applies (the keys that change it), and what the funnel counts."""
+        out = Text(" ")
+        for label, value, key in (("Owner", v.owner, "o"), ("Source", v.source, "r")):
+            out.append(f"{label}: ")
+            out.append(value if value is not None else "all",
+                       style="bold reverse" if value is not None else "bold")
+            out.append(f" ({key})  ")
+        out.append("· Enter: deal details", style="dim")
+        out.no_wrap, out.overflow = True, "ellipsis"
+        return out
+
+    def funnel_text(self, v: PipelineView) -> Text:
+        """Stage, bar, count, conversion from the stage above, p(win) used by the forecast."""
+        p = v.pipeline
+        width = (self.size.width or 80) - FIGURES_WIDTH - 4
+        bar_w = min(40, max(4, width - 12 - 6 - 5 - 7))
+        top = max(p.stages.values(), default=0)
+        colour = rich_colour(self.app.theme_variables.get("primary"))
+        cohort = "created, 12 mo"[:bar_w]
+        out = Text(no_wrap=True)
+        out.append(f"{'Stage':<12}", style="bold")
+        out.append(f"{cohort:<{bar_w}}", style="dim")
+        out.append(f"{'Count':>6}{'Conv':>5}{'p(win)':>7}\n", style="bold")
+        for stage in STAGE_LABELS:
+            count = p.stages.get(stage, 0)
+            prob = "" if stage == "won" else pct_text(p.probabilities.get(stage))
+            conv = pct_text(p.conversion.get(stage)) if stage != "lead" else ""
+            out.append(f"{stage:<12}")
+            out.append(f"{bar(count, top, bar_w):<{bar_w}}", style=colour)
+            out.append(f"{count:>6}{conv:>5}{prob:>7}\n")
+        out.rstrip()
+        return out
+
+    def figures_text(self, v: PipelineView) -> Text:
+        """Win rate, lost, sales cycle, average won MRR / one-time, upsell take rate."""
+        p, cur = v.pipeline, self.currency
+        cycle = "-" if p.sales_cycle_days is None else f"{p.sales_cycle_days:.0f} days"
+        rows = (("Win rate", pct_text(p.win_rate, 1)), ("Won / lost", f"{p.stages['won']} / "
+                                                                      f"{p.lost}"),
+                ("Sales cycle", cycle), ("Avg won MRR", fmt_money(p.avg_won_mrr_cents, cur)),
+                ("Avg one-time", fmt_money(p.avg_won_onetime_cents, cur)),
+                ("Upsell take", pct_text(p.upsell_take_rate, 1)))
+        out = Text(no_wrap=True)
+        for i, (label, value) in enumerate(rows):
+            out.append(f"{label:<13}", style="dim")
+            out.append(f"{value:>{FIGURES_WIDTH - 13}}" + ("\n" if i < len(rows) - 1 else ""))
+        return out
+
+    def forecast_text(self, v: PipelineView) -> Text:
+        """The forecast MRR, the open and stalled deal counts, and the split by close month."""
+        cur, s = self.currency, v.split
+        whole = (self.size.width or 80) < 100
+        out = Text(no_wrap=True, overflow="ellipsis")
+        out.append("Forecast MRR ", style="bold")
+        out.append(fmt_money(v.pipeline.forecast_mrr_cents, cur), style="bold")
+        out.append(f"  from {v.deals.height} open deals, ")
+        if v.stalled:
+            out.append(f"{v.stalled} ")
+            out.append_text(cells.status(self.app, "stalled"))
+        else:
+            out.append("none stalled")
+        out.append("\n")
+        out.append("By close month ", style="dim")
+        for month, cents in zip(s.months, s.cents, strict=True):
+            out.append(f"{month_label(month, year=not whole)} ")
+            out.append(f"{fmt_money(cents, cur, decimals=not whole)}  ")
+        out.append("later ", style="dim")
+        out.append(fmt_money(s.later_cents, cur, decimals=not whole))
+        return out
+
+    def show_sparks(self, v: PipelineView) -> None:
+        """New leads and won MRR per month, 12 months, with their 12-month totals."""
+        cur = self.currency
+        self.query_one("#leads-spark", Sparkline).data = [float(x) for x in v.new_leads]
+        self.query_one("#won-spark", Sparkline).data = [float(x) for x in v.won_mrr_cents]
+        first = month_label(v.months[0]) if v.months else "-"
+        self.query_one("#leads-total", Static).update(Text(f"{v.leads_12m} in 12 mo"))
+        self.query_one("#won-total", Static).update(
+            Text(f"{fmt_short(v.won_mrr_12m_cents, cur)} in 12 mo"))
+        self.query_one("#sparks").tooltip = f"12 months from {first}, one cell per month"
+
+    def fill(self, v: PipelineView) -> None:
+        """The open deals, oldest in their current stage first; the cursor stays on its deal."""
+        table = self.query_one("#deals", DataTable)
+        keep = self.selected_id()
+        width = self.size.width or 80
+        cur = self.currency
+        biggest = int(v.deals["mrr_cents"].max() or 0) if v.deals.height else 0
+        money_w = max(8, len(fmt_money(biggest, cur)))
+        cols = [("stage", "Stage", 11), ("days", "Days", 5), ("flag", "Status", 7),
+                ("close", "Close", 8), ("mrr", "MRR", money_w)]
+        if width >= 100:
+            cols.insert(0, ("owner", "Owner", 16))
+        if width >= 120:
+            cols.append(("weighted", "Weighted", money_w))
+        name_w = max(12, width - 2 - sum(w + 2 for _, _, w in cols) - 2)
+        cells.set_columns(table, [("deal", "Open deal", name_w), *cols])
+        for r in v.deals.iter_rows(named=True):
+            row = [cells.plain(r["name"] or f"deal #{r['id']}"), cells.plain(r["stage"]),
+                   cells.number(r["days_in_stage"]),
+                   cells.status(self.app, "stalled") if r["stalled"] else Text(""),
+                   cells.plain(month_label(r["close_month"])),
+                   cells.money(r["mrr_cents"], cur)]
+            if width >= 100:
+                row.insert(1, cells.plain(r["owner"]))
+            if width >= 120:
+                row.append(cells.money(r["weighted_cents"], cur))
+            table.add_row(*row, key=str(r["id"]))
+        if keep is not None and str(keep) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(keep)))
+
+    def on_resize(self) -> None:
+        self.render_view()
+
+    def selected_id(self) -> int | None:
+        table = self.query_one("#deals", DataTable)
+        if not table.row_count:
+            return None
+        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    # -- actions -------------------------------------------------------------------------
+    def action_cycle(self, what: str) -> None:
+        """o / r: all -> each owner (source) -> all."""
+        from ...kpis.deals import choices, next_choice
+
+        loaded = self.app.loaded
+        if loaded is None:
+            return
+        current = getattr(self, what)
+        setattr(self, what, next_choice(choices(loaded.ledger, what), current))
+        self.show(loaded)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_deal()
+
+    def action_open_deal(self) -> None:
+        from ...kpis.deals import deal_row
+
+        deal_id = self.selected_id()
+        if deal_id is None or self.view is None:
+            return
+        row = deal_row(self.view.deals, deal_id)
+        if row is not None:
+            self.app.push_screen(DealScreen(row, self.view.norms, self.currency))
+
+
+class DealScreen(ModalScreen[None]):
+    """One open deal: its dates and values, why it is (not) stalled, when it should close."""
+
+    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
+    DEFAULT_CSS = """
+    DealScreen { align: center middle; }
+    DealScreen > Vertical { width: 72; max-width: 100%; height: auto; max-height: 100%;
+                            border: round $primary; background: $surface; padding: 0 1; }
+    DealScreen #deal-title { text-style: bold; height: auto; }
+    DealScreen #deal-body { height: auto; }
+    """
+
+    def __init__(self, row: dict, norms: Norms, currency: str) -> None:
+        super().__init__()
+        self.row, self.norms, self.cur = row, norms, currency
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.row["name"] or f"deal #{self.row['id']}"), id="deal-title")
+            yield Static(self.body(), id="deal-body")
+            yield Static("Esc closes", classes="muted")
+
+    def body(self) -> Text:
+        """Who, the stage dates, the time in stage, the expected close and the values."""
+        r, cur = self.row, self.cur
+        out = Text(no_wrap=False)
+
+        def line(label: str, value: object, style: str = "") -> None:
+            out.append(f"{label:<15}", style="dim")
+            out.append("-" if value is None or value == "" else str(value), style=style)
+            out.append("\n")
+        line("Owner", r["owner"])
+        line("Source", r["source"])
+        line("Partner", r.get("partner"))
+        line("Client", r.get("client"))
+        for label, col in (("Created", "created_on"), ("Qualified", "qualified_on"),
+                           ("Appointment", "appointment_on"), ("Proposal", "proposal_on")):
+            line(label, r[col])
+        line("Stage", f"{r['stage']} since {r['stage_on']}")
+        out.append(f"{'Days in stage':<15}", style="dim")
+        out.append(str(r["days_in_stage"]))
+        out.append_text(self.stall_text())
+        out.append("\n")
+        expected = r["expected_on"]
+        note = "" if expected is None or expected >= r["close_month"] else \
+            f" (passed: counted in {month_label(r['close_month'])})"
+        line("Expected close", f"{expected or 'unknown (no won deals to learn from)'}{note}")
+        line("MRR", fmt_money(r["mrr_cents"], cur))
+        line("One-time", fmt_money(r["onetime_cents"], cur))
+        line("p(win)", f"{pct_text(r['p_pct'], 1)} of MRR: weighted "
+                       f"{fmt_money(r['weighted_cents'], cur)}")
+        line("Upsell", f"offered {r['upsell_offered']}, taken {r['upsell_taken']}")
+        out.rstrip()
+        return out
+
+    def stall_text(self) -> Text:
+        """'stalled' or 'moving', with the limit it is measured against."""
+        r = self.row
+        median = self.norms.in_stage.get(r["stage"])
+        if r["stall_after"] is None or median is None:
+            return Text(" (no won deals to compare with)", style="dim")
+        out = Text(" · ")
+        out.append_text(cells.status(self.app, "stalled") if r["stalled"] else Text("moving"))
+        out.append(f" (limit {r['stall_after']} days = 2 x median {median:g})", style="dim")
+        return out

@@ -73,7 +73,9 @@ class Field:
 
 
 class ActionForm(ModalScreen[dict | None]):
-    """A small form; `on_submit(values, form)` starts the write and closes it when done."""
+    """A small form; `on_submit(values, form)` starts the write and closes it when done.
+
+    `context` is a line of plain text under the title (the invoice's open balance...)."""
 
     DEFAULT_CSS = """
     ActionForm { align: center middle; }
@@ -81,17 +83,23 @@ class ActionForm(ModalScreen[dict | None]):
                             background: $surface; padding: 0 1; }
     ActionForm .form-title { text-style: bold; height: auto; }
     ActionForm Horizontal { height: auto; }
-    ActionForm .label { width: 10; padding: 1 0 0 0; }
-    ActionForm Input, ActionForm Select { width: 1fr; }
+    ActionForm .label { width: 10; padding: 0; }
+    ActionForm Input { width: 1fr; border: none; height: 1; padding: 0 1;
+                       background: $boost; }
+    ActionForm Input:focus { background: $primary 30%; border: none; }
+    ActionForm Select { width: 1fr; }
+    ActionForm Select > SelectCurrent { border: none; height: 1; padding: 0 1; }
     ActionForm .reason { color: $error; height: 1; padding-left: 10; }
     ActionForm .form-error { color: $error; height: auto; }
     ActionForm .hint { color: $text-muted; height: 1; }
+    ActionForm .context { color: $text-muted; height: auto; margin-bottom: 1; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel (writes nothing)")]
 
     def __init__(self, title: str, fields: list[Field],
-                 on_submit: Callable[[dict, ActionForm], None]) -> None:
+                 on_submit: Callable[[dict, ActionForm], None], context: str = "") -> None:
         super().__init__()
+        self.context = context
         self.form_title = title
         self.fields = fields
         self.on_submit = on_submit
@@ -100,6 +108,8 @@ class ActionForm(ModalScreen[dict | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.form_title), classes="form-title")
+            if self.context:
+                yield Static(Text(self.context), classes="context")
             for f in self.fields:
                 with Horizontal():
                     yield Static(f.label, classes="label")
@@ -146,31 +156,33 @@ class ActionForm(ModalScreen[dict | None]):
         self.dismiss(None)
 
 
-def note_form(title: str, on_submit) -> ActionForm:
-    return ActionForm(title, [Field("note", "Note")], on_submit)
+def note_form(title: str, on_submit, context: str = "") -> ActionForm:
+    return ActionForm(title, [Field("note", "Note")], on_submit, context)
 
 
-def promise_form(title: str, open_cents: int, today: date, on_submit) -> ActionForm:
+def promise_form(title: str, open_cents: int, today: date, on_submit, context: str = ""
+                 ) -> ActionForm:
     return ActionForm(title, [
         Field("on", "Date", today.isoformat(), lambda s: parse_day(s, not_before=today)),
         Field("cents", "Amount", cents_text(open_cents), parse_money),
-        Field("note", "Note")], on_submit)
+        Field("note", "Note")], on_submit, context)
 
 
-def snooze_form(title: str, today: date, on_submit) -> ActionForm:
+def snooze_form(title: str, today: date, on_submit, context: str = "") -> ActionForm:
     from datetime import timedelta
 
     return ActionForm(title, [
         Field("until", "Until", (today + timedelta(days=7)).isoformat(),
               lambda s: parse_day(s, after=today)),
-        Field("note", "Note")], on_submit)
+        Field("note", "Note")], on_submit, context)
 
 
-def payment_form(title: str, open_cents: int, today: date, on_submit) -> ActionForm:
+def payment_form(title: str, open_cents: int, today: date, on_submit, context: str = ""
+                 ) -> ActionForm:
     return ActionForm(title, [
         Field("cents", "Amount", cents_text(max(open_cents, 0)), parse_money),
         Field("paid_on", "Paid on", today.isoformat(), parse_day),
-        Field("method", "Method", "ach", choices=PAYMENT_METHODS)], on_submit)
+        Field("method", "Method", "ach", choices=PAYMENT_METHODS)], on_submit, context)
 
 
 def cents_text(cents: int) -> str:
