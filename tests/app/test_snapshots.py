@@ -10,8 +10,8 @@ from kpitui.app.app import KpiApp
 from .conftest import settle
 
 SIZES = [(80, 24), (120, 40)]
-PANES = {"overview": [], "receivables": ["2"], "collections": ["3"], "pipeline": ["4"],
-         "partners": ["5"], "client": ["2", "enter"]}
+PANES = {"overview": [], "receivables": ["2"], "collections": ["3"],
+         "client": ["2", "enter"]}   # pipeline and partners: test_issue4_snapshots.py
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
