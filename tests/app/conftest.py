@@ -63,10 +63,8 @@ async def settle(pilot, app) -> None:
 
 
 def table_rows(app, selector: str) -> list[list[str]]:
-    """A DataTable's rows as plain strings, as a person reads them."""
-    from textual.widgets import DataTable
-
-    table = app.screen.query_one(selector, DataTable)
+    """A table's rows (DataTable or FrameTable) as plain strings, as a person reads them."""
+    table = app.screen.query_one(selector)
     return [[getattr(c, "plain", str(c)) for c in table.get_row_at(i)]
             for i in range(table.row_count)]
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from textual.widgets import DataTable
-
 from kpitui.app.app import KpiApp
+from kpitui.app.widgets.frame_table import FrameTable
 
 from .conftest import rows, settle, table_rows, text_of
 
@@ -31,7 +30,7 @@ async def test_number_keys_switch_panes_and_focus_the_table(ledger):
         await pilot.press("3")
         await pilot.pause()
         assert app.query_one("TabbedContent").active == "tab-collections"
-        assert isinstance(app.focused, DataTable) and app.focused.id == "queue"
+        assert isinstance(app.focused, FrameTable) and app.focused.id == "queue"
         assert app.focused.cursor_row == 0
         await pilot.press("2")
         await pilot.pause()

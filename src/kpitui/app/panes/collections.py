@@ -5,12 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from ...kpis.money import fmt_money
 from ...ledger import actions
 from ..state import Loaded
 from ..widgets import cells, forms
+from ..widgets.frame_table import Column, FrameTable
 from .base import Pane
 from .client import history_text
 
@@ -30,6 +31,7 @@ def reminder(row: dict, company: str, currency: str) -> str:
 class CollectionsPane(Pane):
     """Work the queue: every key acts on the selected invoice, in one transaction."""
 
+    main_selector = "FrameTable"
     BINDINGS = [
         Binding("c", "log('call')", "Call"),
         Binding("e", "log('email')", "Email"),
@@ -64,7 +66,7 @@ class CollectionsPane(Pane):
         yield Input(placeholder="filter by client or invoice number; Enter applies, Esc clears",
                     id="queue-filter")
         yield Static("", id="queue-status")
-        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield FrameTable(id="queue")
         yield Static("", id="queue-history")
 
     # -- display -------------------------------------------------------------------------
@@ -82,19 +84,26 @@ class CollectionsPane(Pane):
         self.query_one("#queue-status", Static).update(status)
 
     def fill(self, queue, currency: str) -> None:
-        """Refill, keeping the cursor on the same invoice, or the next one if it left."""
-        table = self.query_one("#queue", DataTable)
+        """Show the queue, keeping the cursor on the same invoice, or the next one if it left
+        (the row now at the old position)."""
+        table = self.query_one("#queue", FrameTable)
         keep, index = self.selected_id(), table.cursor_row
         self.rows = queue
         width = self.size.width or 80
         last = width >= 100          # the last contact is also in the history panel
-        fixed = [("number", "Invoice", 10), ("open", "Open", 11), ("dpd", "DPD", 4),
-                 ("status", "Status", 13), ("promise", "Promise", 7)]
+        fixed = [Column("number", "Invoice", 10), Column("open", "Open", 11, "right"),
+                 Column("dpd", "DPD", 4, "right"), Column("status", "Status", 13),
+                 Column("promise", "Promise", 7)]
         if last:
-            fixed.append(("contact", "Last", 6))
-        client_w = max(12, width - 2 - sum(w + 2 for _, _, w in fixed) - 2)
-        cells.set_columns(table, [fixed[0], ("client", "Client", client_w), *fixed[1:]])
-        for r in queue.iter_rows(named=True):
+            fixed.append(Column("contact", "Last", 6))
+        client_w = max(12, width - 2 - sum(c.width + 2 for c in fixed) - 2)
+        columns = [fixed[0], Column("client", "Client", client_w), *fixed[1:]]
+        ids = queue["invoice_id"]
+        if keep is not None and keep in ids:
+            index = int((ids == keep).arg_max())
+
+        def row_at(i: int) -> list[Text]:
+            r = queue.row(i, named=True)
             word = r["status"] + (" (snoozed)" if r["snoozed"] else "")
             row = [cells.plain(r["number"]), cells.plain(r["client"]),
                    cells.money(r["open_cents"], currency), cells.number(r["dpd"]),
@@ -102,11 +111,9 @@ class CollectionsPane(Pane):
                    cells.short_date(r["promised_on"])]
             if last:
                 row.append(cells.short_date(r["last_contact"]))
-            table.add_row(*row, key=str(r["invoice_id"]))
-        if keep is not None and str(keep) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(keep)))
-        elif table.row_count:
-            table.move_cursor(row=min(index, table.row_count - 1))
+            return row
+
+        table.set_rows(columns, queue.height, row_at, cursor=index)
         self.show_history()
 
     def selected(self) -> dict | None:
@@ -117,16 +124,16 @@ class CollectionsPane(Pane):
         return None if iid is None or self.rows is None else row_of(self.rows, iid)
 
     def selected_id(self) -> int | None:
-        table = self.query_one("#queue", DataTable)
-        if not table.row_count:
+        table = self.query_one("#queue", FrameTable)
+        if self.rows is None or not table.row_count or table.cursor_row >= self.rows.height:
             return None
-        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return int(self.rows["invoice_id"][table.cursor_row])
 
     def on_resize(self) -> None:
         if self.rows is not None:
             self.fill(self.rows, self.currency)
 
-    def on_data_table_row_highlighted(self) -> None:
+    def on_frame_table_highlighted(self) -> None:
         self.show_history()
 
     def show_history(self) -> None:
