@@ -144,6 +144,11 @@ async def test_payment_then_undo(ledger):
             ("payment", "payment 3")]
         queue = {r[0]: r for r in table_rows(app, "#queue")}
         assert queue["B-1"][2] == "$30.00"
+        # AR 57000 - 2000 = 55000 cents; collected 30d: 5000 (Nov 10) + 2000 = 7000
+        assert app.loaded.cockpit.headline.total_cents == 55000
+        assert app.loaded.cockpit.headline.collected_30d_cents == 7000
+        assert app.loaded.cockpit.aging.filter(
+            app.loaded.cockpit.aging["client"] == "Beta Dental")["90+"].item() == 3000
         assert app.query_one("#queue").get_row_at(app.query_one("#queue").cursor_row)[0].plain \
             == "B-1"                                # the cursor stayed on the invoice
         await pilot.press("u")
@@ -153,6 +158,7 @@ async def test_payment_then_undo(ledger):
         assert rows(ledger, "SELECT kind, undoes FROM followups WHERE id > 3") == [
             ("undo", 3)]
         assert {r[0]: r for r in table_rows(app, "#queue")}["B-1"][2] == "$50.00"
+        assert app.loaded.cockpit.headline.total_cents == 57000       # back as it was
         await pilot.press("u")                     # nothing left to undo
         await settle(pilot, app)
     assert rows(ledger, "SELECT count(*) FROM followups")[0][0] == 4

@@ -196,6 +196,7 @@ class KpiApp(App):
                 on_error: Callable[[str], None] | None = None) -> None:
         """Run one ledger action (one transaction), then refresh only what it wrote."""
         from ..kpis.cockpit import compute
+        from ..kpis.receivables import carry_over
         from ..ledger.errors import LedgerError
         from ..ledger.load import refresh
 
@@ -206,6 +207,7 @@ class KpiApp(App):
                 changed = {"followups": written.followups, "payments": written.payments,
                            "invoices": written.invoices}
                 ledger = refresh(session.handle, self.loaded.ledger, changed)
+                carry_over(self.loaded.ledger, ledger, changed)
                 session.data_version = session.handle.conn.execute(
                     "PRAGMA data_version").fetchone()[0]
         except LedgerError as exc:

@@ -32,7 +32,7 @@ class Norms:
     """Medians over the won deals of the sample, in days, per stage (None: no sample)."""
 
     to_close: dict[str, float | None]      # from reaching the stage to closed_on
-    in_stage: dict[str, float | None]      # from reaching the stage to reaching the next one
+    in_stage: dict[str, float | None]      # from the stage's own date to reaching the next
     sample: int                            # how many won deals they come from
     recent: bool                           # True: won in (D-365, D]; False: every deal won by D
 
@@ -65,14 +65,20 @@ def reached_on(won: pl.DataFrame) -> pl.DataFrame:
 
 
 def norms(opps: pl.DataFrame, d: date) -> Norms:
-    """Median days to close and median days spent in each stage, over the won sample."""
+    """Median days to close and median days spent in each stage, over the won sample.
+
+    Days in a stage count only the won deals that have that stage's own date (a deal that
+    skipped the stage spent no time in it, and is left out rather than counted as 0 days).
+    """
     won, recent = won_sample(opps, d)
     at = reached_on(won)
     to_close, in_stage = {}, {}
     for this, nxt in zip(OPEN_STAGES, STAGES[1:], strict=True):
+        own = pl.col(STAGE_ON[this]).is_not_null()
+        stay = (pl.col(f"at_{nxt}") - pl.col(f"at_{this}")).dt.total_days().filter(own)
         spans = at.select(
             (pl.col("at_won") - pl.col(f"at_{this}")).dt.total_days().median().alias("close"),
-            (pl.col(f"at_{nxt}") - pl.col(f"at_{this}")).dt.total_days().median().alias("stay"))
+            stay.median().alias("stay"))
         close, stay = spans.row(0) if at.height else (None, None)
         to_close[this] = None if close is None else float(close)
         in_stage[this] = None if stay is None else float(stay)

@@ -9,7 +9,7 @@ import polars as pl
 
 from ..ledger.load import Ledger
 from .collections import with_status
-from .receivables import days_between, payment_steps, unvoided
+from .receivables import days_between, memo, payment_steps, unvoided
 
 WEEKS = 13
 
@@ -27,20 +27,25 @@ class CashForecast:
         return sum(self.weeks[: min(WEEKS, days // 7)])
 
 
-def lateness(led: Ledger, d: date) -> pl.DataFrame:
-    """Per client: floor of the median days late of its invoices fully paid in (D-365, D].
+def full_paid(led: Ledger) -> pl.DataFrame:
+    """Per invoice with amount > 0 ever paid in full: the first payment date at which the
+    running total reaches the amount (same-day payments add up first: the crossing day is the
+    same in (paid_on, id) order). Independent of the as-of date, so computed once."""
+    def build() -> pl.DataFrame:
+        inv = unvoided(led).filter(pl.col("amount_cents") > 0).select(
+            "id", "client_id", "due_on", "amount_cents")
+        return (payment_steps(led).join(inv, left_on="invoice_id", right_on="id", how="inner")
+                .filter(pl.col("paid") >= pl.col("amount_cents"))
+                .group_by("invoice_id").agg(pl.col("paid_on").min().alias("paid_in_full"),
+                                            pl.col("client_id").first(),
+                                            pl.col("due_on").first()))
+    return memo(led, "full_paid", build)
 
-    The full-payment date is the first payment date at which the running total reaches the
-    amount (same-day payments add up first: the crossing day is the same in (paid_on, id)
-    order).
-    """
+
+def lateness(led: Ledger, d: date) -> pl.DataFrame:
+    """Per client: floor of the median days late of its invoices fully paid in (D-365, D]."""
     start = d - timedelta(days=365)
-    inv = unvoided(led).filter(pl.col("amount_cents") > 0).select(
-        "id", "client_id", "due_on", "amount_cents")
-    full = (payment_steps(led).join(inv, left_on="invoice_id", right_on="id", how="inner")
-            .filter(pl.col("paid") >= pl.col("amount_cents"))
-            .group_by("invoice_id").agg(pl.col("paid_on").min().alias("paid_in_full"),
-                                        pl.col("client_id").first(), pl.col("due_on").first()))
+    full = full_paid(led)
     late = full.filter((pl.col("paid_in_full") > start) & (pl.col("paid_in_full") <= d))
     return late.group_by("client_id").agg(
         days_between(pl.col("paid_in_full"), pl.col("due_on")).median().floor()

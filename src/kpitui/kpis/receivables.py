@@ -87,6 +87,40 @@ def payment_steps(led: Ledger) -> pl.DataFrame:
     return memo(led, "payment_steps", build)
 
 
+# Derived frames made of per-invoice rows: after an action they are patched for the touched
+# invoices only (carry_over), so an action never recomputes them for the whole ledger.
+PER_INVOICE = {"unvoided": "id", "counted_payments": "invoice_id",
+               "payment_steps": "invoice_id", "open_spans": "id", "full_paid": "invoice_id",
+               "sourced_invoices": "id"}
+
+
+def carry_over(old: Ledger, new: Ledger, changed: dict[str, list[int]]) -> None:
+    """Fill `new`'s cache from `old`'s after an action that wrote the `changed` rows.
+
+    Follow-ups feed none of the cached frames, so they carry over whole. For payments and
+    invoices, the per-invoice frames are rebuilt for the touched invoices only and spliced in;
+    the small day-by-day sums are rebuilt.
+    """
+    tables = {t for t, ids in changed.items() if ids}
+    if not tables - {"followups"}:
+        new.cache.update(old.cache)
+        return
+    touched = set(changed.get("invoices", []))
+    if changed.get("payments"):
+        paid = new.payments.filter(pl.col("id").is_in(changed["payments"]))
+        touched |= set(paid["invoice_id"].to_list())
+    ids = pl.Series(sorted(touched), dtype=pl.Int64).implode()
+    sub = Ledger(new.path, new.meta, {
+        **new.frames, "invoices": new.invoices.filter(pl.col("id").is_in(ids)),
+        "payments": new.payments.filter(pl.col("invoice_id").is_in(ids))}, [])
+    for key, col in PER_INVOICE.items():
+        if key in old.cache:
+            fresh = BUILDERS[key](sub)
+            kept = old.cache[key].filter(~pl.col(col).is_in(ids))
+            new.cache[key] = pl.concat([kept, fresh.select(kept.columns)],
+                                       how="vertical_relaxed", rechunk=True)
+
+
 def paid_at(rows: pl.DataFrame, cum: pl.DataFrame, on: str) -> pl.DataFrame:
     """Add `paid`: the invoice's payments with paid_on <= rows[on] (an as-of join)."""
     joined = rows.sort(on).join_asof(cum, left_on=on, right_on="paid_on", by_left="id",
@@ -131,9 +165,12 @@ def open_at(led: Ledger, dates: list[date]) -> pl.DataFrame:
 
     Columns: as_of, id, number, client_id, due_on, amount_cents, open_cents, dpd, bucket.
     """
+    dates = sorted(set(dates))
     spans = open_spans(led)
+    if dates:   # only spans that overlap the dates at all (most of a long history does not)
+        spans = spans.filter((pl.col("start") <= dates[-1]) & (pl.col("end") > dates[0]))
     parts = [spans.filter((pl.col("start") <= d) & (pl.col("end") > d))
-             .with_columns(pl.lit(d).alias("as_of")) for d in sorted(set(dates))]
+             .with_columns(pl.lit(d).alias("as_of")) for d in dates]
     grid = pl.concat(parts) if parts else spans.clear().with_columns(
         pl.lit(None, pl.Date).alias("as_of"))
     dpd = days_between(pl.col("as_of"), pl.col("due_on"))
@@ -141,6 +178,20 @@ def open_at(led: Ledger, dates: list[date]) -> pl.DataFrame:
             .with_columns(bucket_expr(pl.col("dpd")).alias("bucket"))
             .select("as_of", "id", "number", "client_id", "due_on", "amount_cents",
                     "open_cents", "dpd", "bucket"))
+
+
+def daily(led: Ledger, what: str) -> pl.DataFrame:
+    """Per calendar day (column `on`): sales, recurring sales (mrr) or money collected."""
+    def build() -> pl.DataFrame:
+        if what == "collected":
+            rows = counted_payments(led).select(pl.col("paid_on").alias("on"), "amount_cents")
+        else:
+            inv = unvoided(led)
+            if what == "mrr":
+                inv = inv.filter(pl.col("recurring") == 1)
+            rows = inv.select(pl.col("issued_on").alias("on"), "amount_cents")
+        return rows.group_by("on").agg(pl.col("amount_cents").sum())
+    return memo(led, f"daily:{what}", build)
 
 
 def window_sums(events: pl.DataFrame, on: str, value: str, ends: list[date], days: int
@@ -187,12 +238,11 @@ def headlines(led: Ledger, dates: list[date], opens: pl.DataFrame | None = None
     if opens is None:
         opens = open_at(led, list(dates) + list(back.values()))
     ar = ar_by_date(opens)
-    inv = unvoided(led)
-    sales90 = window_sums(inv, "issued_on", "amount_cents", dates, 90)
-    sales30 = window_sums(inv, "issued_on", "amount_cents", dates, 30)
-    mrr = window_sums(inv.filter(pl.col("recurring") == 1), "issued_on", "amount_cents",
-                      dates, 30)
-    collected = window_sums(counted_payments(led), "paid_on", "amount_cents", dates, 30)
+    sales = daily(led, "sales")
+    sales90 = window_sums(sales, "on", "amount_cents", dates, 90)
+    sales30 = window_sums(sales, "on", "amount_cents", dates, 30)
+    mrr = window_sums(daily(led, "mrr"), "on", "amount_cents", dates, 30)
+    collected = window_sums(daily(led, "collected"), "on", "amount_cents", dates, 30)
     out = {}
     for d in dates:
         out[d] = headline_at(d, ar.get(d, _EMPTY), ar.get(back[d], _EMPTY), sales90[d],
@@ -247,7 +297,7 @@ def bad_debt_pct(led: Ledger, d: date) -> float | None:
     wo = paid_at(wo, cumulative_paid(pay), "written_off_on")
     unpaid = (pl.col("amount_cents") - pl.col("paid")).clip(lower_bound=0).sum()
     lost = int(wo.select(unpaid).item() or 0) if wo.height else 0
-    sales = window_sums(unvoided(led), "issued_on", "amount_cents", [d], 365)[d]
+    sales = window_sums(daily(led, "sales"), "on", "amount_cents", [d], 365)[d]
     return pct(lost, sales)
 
 
@@ -306,3 +356,23 @@ def client_invoices(led: Ledger, client_id: int, d: date) -> pl.DataFrame:
              .when(pl.col("dpd") <= 0).then(pl.lit("current"))
              .otherwise(pl.col("status")))
     return inv.with_columns(state.alias("state")).sort("issued_on", descending=True)
+
+
+def _builders() -> dict:
+    from .forecast import full_paid
+    from .series import sourced_invoices
+
+    return {"unvoided": unvoided, "counted_payments": counted_payments,
+            "payment_steps": payment_steps, "open_spans": open_spans,
+            "full_paid": full_paid, "sourced_invoices": sourced_invoices}
+
+
+class _Builders(dict):
+    """Resolved on first use (forecast and series import this module)."""
+
+    def __missing__(self, key: str):
+        self.update(_builders())
+        return dict.__getitem__(self, key)
+
+
+BUILDERS = _Builders()

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from ..ledger.load import Ledger
-from .receivables import Headline, unvoided
+from .receivables import Headline, memo, unvoided
 
 HEADLINE_FIELDS = ("total_cents", "dso", "best_possible_dso", "add", "cei", "pct_current",
                    "pct_over_90", "collected_30d_cents", "months_behind", "autopay_pct")
@@ -75,12 +75,19 @@ def pipeline_months(led: Ledger, d: date) -> tuple[list[date], list[int], list[i
     return months, leads, per_month(won, "closed_on", pl.col("mrr_cents").sum(), months)
 
 
+def sourced_invoices(led: Ledger) -> pl.DataFrame:
+    """Unvoided invoices of partner-sourced clients, with the partner."""
+    def build() -> pl.DataFrame:
+        return (unvoided(led).select("id", "client_id", "issued_on", "amount_cents")
+                .join(led.clients.select(pl.col("id").alias("client_id"), "partner_id"),
+                      on="client_id").filter(pl.col("partner_id").is_not_null()))
+    return memo(led, "sourced_invoices", build)
+
+
 def partner_revenue(led: Ledger, d: date) -> tuple[list[date], dict[int, list[int]]]:
     """Monthly sourced revenue per partner for the 24 months up to d (issued on or before d)."""
     months = month_starts(d, 24)
-    inv = (unvoided(led).filter(pl.col("issued_on") <= d)
-           .join(led.clients.select("id", "partner_id"), left_on="client_id", right_on="id")
-           .filter(pl.col("partner_id").is_not_null()))
+    inv = sourced_invoices(led).filter(pl.col("issued_on") <= d)
     out = {}
     for pid in led.partners["id"].to_list():
         mine = inv.filter(pl.col("partner_id") == pid)
