@@ -75,6 +75,7 @@ class KpiApp(App):
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield CockpitHeader(id="header")
+        yield Static("", id="banner")
         with TabbedContent(id="main"):
             for key, title, pane in PANES:
                 with TabPane(title, id=f"tab-{key}"):
@@ -145,7 +146,37 @@ class KpiApp(App):
         except LedgerError as exc:
             self.call_from_thread(self.fatal, str(exc))
             return
+        first = self.loaded is None
         self.call_from_thread(self.show, loaded)
+        if first:
+            self.call_from_thread(self.check_file)
+
+    @work(thread=True, group="check")
+    def check_file(self) -> None:
+        """After the first frame: PRAGMA quick_check on a connection of its own (no lock held
+        on the app's). A damaged file turns the app read-only, with a red banner."""
+        from ..ledger.connection import connect, quick_check_conn
+
+        session = self.session
+        conn = connect(self.db, "ro", session.handle.immutable)
+        try:
+            damage = quick_check_conn(conn)
+        finally:
+            conn.close()
+        if damage:
+            session.handle.readonly = True
+            session.handle.why_readonly = "the file is damaged: kpitui check lists what"
+            self.call_from_thread(self.show_damage, damage)
+
+    def show_damage(self, damage: list[str]) -> None:
+        from rich.text import Text
+
+        banner = self.query_one("#banner", Static)
+        banner.update(Text(f" DAMAGED FILE - read-only until repaired. {damage[0]}  "
+                           f"(kpitui check --db {self.db})", no_wrap=True, overflow="ellipsis"))
+        banner.add_class("-shown")
+        if self.loaded is not None:
+            self.show(self.loaded)
 
     @work(thread=True, exclusive=True, group="ledger")
     def recompute(self) -> None:

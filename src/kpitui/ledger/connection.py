@@ -129,8 +129,13 @@ def describe(exc: sqlite3.Error, path: Path) -> str:
 
 def quick_check(handle: Handle) -> list[str]:
     """PRAGMA quick_check, as problem lines (empty when the file is sound)."""
+    return quick_check_conn(handle.conn)
+
+
+def quick_check_conn(conn: sqlite3.Connection) -> list[str]:
+    """PRAGMA quick_check on any connection, as problem lines."""
     try:
-        rows = [r[0] for r in handle.conn.execute("PRAGMA quick_check").fetchall()]
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
     except sqlite3.DatabaseError as exc:
         return [f"the file is damaged: {exc}"]
     if rows == ["ok"]:

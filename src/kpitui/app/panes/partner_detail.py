@@ -29,6 +29,7 @@ def month_labels(months: list) -> list[str]:
 
 
 def pct_text(value: float | None, fmt: str = ".1f") -> str:
+    """A percentage for display ('-' when undefined)."""
     return "-" if value is None else f"{value:{fmt}}%"
 
 
@@ -55,6 +56,7 @@ class PartnerScreen(Screen):
         self.view: PartnerView | None = None
 
     def compose(self) -> ComposeResult:
+        """Title, figures, chart beside costs, clients, deals, footer."""
         yield Static("", id="partner-title")
         yield Static("", id="partner-figures")
         with Horizontal(id="partner-top"):
@@ -65,6 +67,7 @@ class PartnerScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        """Compute the partner's detail from the figures on screen and draw it."""
         from ...kpis.partner_detail import detail
 
         loaded = self.app.loaded
@@ -83,9 +86,11 @@ class PartnerScreen(Screen):
 
     @property
     def cur(self) -> str:
+        """The ledger's currency."""
         return self.app.loaded.ledger.currency
 
     def on_resize(self) -> None:
+        """Column widths follow the width."""
         self.render_view()
 
     def render_view(self) -> None:

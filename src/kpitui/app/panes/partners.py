@@ -67,10 +67,12 @@ class PartnersPane(Pane):
         self.shown: list[str] = list(COLUMNS)
 
     def compose(self) -> ComposeResult:
+        """The program line above the scorecards table."""
         yield Static("", id="program")
         yield DataTable(id="scorecards", cursor_type="row", zebra_stripes=True)
 
     def show(self, loaded: Loaded) -> None:
+        """Take the Cockpit's scorecards as a frame and fill the table."""
         from ...kpis.partner_detail import card_frame
 
         self.frame = card_frame(loaded.cockpit.partners)
@@ -101,14 +103,15 @@ class PartnersPane(Pane):
             out.append(f"   (+{hidden} columns when wider)", style="dim")
         return out
 
-    def widths(self) -> dict[str, int]:
-        """Each figure column's width: its widest cell or its label."""
+    def widths(self, *, any_arrow: bool = False) -> dict[str, int]:
+        """Each figure column's width: its widest cell or its label (with the sort arrow on
+        the sorted column, or on every column: then sorting never changes what fits)."""
         out = {}
         for key, (label, kind) in COLUMNS.items():
             if key == "partner":
                 continue
             texts = [self.cell(kind, v).plain for v in self.frame[key].to_list()]
-            arrow = 2 if key == self.sort_by else 0
+            arrow = 2 if any_arrow or key == self.sort_by else 0
             out[key] = max([len(label) + arrow, *map(len, texts)])
         return out
 
@@ -124,7 +127,7 @@ class PartnersPane(Pane):
 
     def choose_columns(self, width: int) -> list[str]:
         """The partner name and the most important figures that fit (in display order)."""
-        widths = self.widths()
+        widths = self.widths(any_arrow=True)
         room = width - 2 - (NAME_MIN + 2) - 2
         chosen = set()
         for key in PRIORITY:
@@ -162,9 +165,11 @@ class PartnersPane(Pane):
         return f"{label} {'▼' if self.descending else '▲'}" if key == self.sort_by else label
 
     def on_resize(self) -> None:
+        """Which columns fit depends on the width."""
         self.fill()
 
     def selected_partner(self) -> int | None:
+        """The id of the highlighted partner."""
         table = self.query_one("#scorecards", DataTable)
         if not table.row_count:
             return None
@@ -178,6 +183,7 @@ class PartnersPane(Pane):
         self.fill()
 
     def action_sort_next(self) -> None:
+        """s: sort by the next shown column."""
         keys = self.shown
         nxt = keys[(keys.index(self.sort_by) + 1) % len(keys)] if self.sort_by in keys \
             else keys[0]
@@ -186,18 +192,22 @@ class PartnersPane(Pane):
         self.notify(f"sorted by {COLUMNS[nxt][0]}")
 
     def action_sort_reverse(self) -> None:
+        """r: reverse the order."""
         self.descending = not self.descending
         self.fill()
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        """A click on a header sorts by it (again: reverses)."""
         event.stop()
         self.sort_on(event.column_key.value)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on the table opens the partner."""
         event.stop()
         self.action_open_partner()
 
     def action_open_partner(self) -> None:
+        """Open the highlighted partner's detail screen."""
         pid = self.selected_partner()
         if pid is not None:
             from .partner_detail import PartnerScreen

@@ -4,6 +4,7 @@ whole pane by owner / source, Enter shows a deal."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -79,6 +80,7 @@ class PipelinePane(Pane):
         self.view: PipelineView | None = None
 
     def compose(self) -> ComposeResult:
+        """Filter line, funnel beside the figures, forecast, sparklines, the deals table."""
         yield Static("", id="pipe-status")
         with Horizontal(id="pipe-top"):
             yield Static("", id="funnel")
@@ -94,10 +96,12 @@ class PipelinePane(Pane):
         yield DataTable(id="deals", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
+        """Explain the funnel's columns on hover."""
         self.query_one("#funnel").tooltip = FUNNEL_TIP
 
     # -- display -------------------------------------------------------------------------
     def show(self, loaded: Loaded) -> None:
+        """Compute the view for the current filter (a vanished owner or source resets it)."""
         from ...kpis.deals import choices, view
 
         led = loaded.ledger
@@ -207,9 +211,8 @@ class PipelinePane(Pane):
         table = self.query_one("#deals", DataTable)
         keep = self.selected_id()
         width = self.size.width or 80
-        cur = self.currency
         biggest = int(v.deals["mrr_cents"].max() or 0) if v.deals.height else 0
-        money_w = max(8, len(fmt_money(biggest, cur)))
+        money_w = max(8, len(fmt_money(biggest, self.currency)))
         cols = [("stage", "Stage", 11), ("days", "Days", 5), ("flag", "Status", 7),
                 ("close", "Close", 8), ("mrr", "MRR", money_w)]
         if width >= 100:
@@ -219,23 +222,29 @@ class PipelinePane(Pane):
         name_w = max(12, width - 2 - sum(w + 2 for _, _, w in cols) - 2)
         cells.set_columns(table, [("deal", "Open deal", name_w), *cols])
         for r in v.deals.iter_rows(named=True):
-            row = [cells.plain(r["name"] or f"deal #{r['id']}"), cells.plain(r["stage"]),
-                   cells.number(r["days_in_stage"]),
-                   cells.status(self.app, "stalled") if r["stalled"] else Text(""),
-                   cells.plain(month_label(r["close_month"])),
-                   cells.money(r["mrr_cents"], cur)]
-            if width >= 100:
-                row.insert(1, cells.plain(r["owner"]))
-            if width >= 120:
-                row.append(cells.money(r["weighted_cents"], cur))
-            table.add_row(*row, key=str(r["id"]))
+            table.add_row(*self.deal_cells(r, width), key=str(r["id"]))
         if keep is not None and str(keep) in table.rows:
             table.move_cursor(row=table.get_row_index(str(keep)))
 
+    def deal_cells(self, r: dict, width: int) -> list[Text]:
+        """One open deal as table cells (owner from 100 columns, weighted MRR from 120)."""
+        cur = self.currency
+        row = [cells.plain(r["name"] or f"deal #{r['id']}"), cells.plain(r["stage"]),
+               cells.number(r["days_in_stage"]),
+               cells.status(self.app, "stalled") if r["stalled"] else Text(""),
+               cells.plain(month_label(r["close_month"])), cells.money(r["mrr_cents"], cur)]
+        if width >= 100:
+            row.insert(1, cells.plain(r["owner"]))
+        if width >= 120:
+            row.append(cells.money(r["weighted_cents"], cur))
+        return row
+
     def on_resize(self) -> None:
+        """Bars and column widths follow the width."""
         self.render_view()
 
     def selected_id(self) -> int | None:
+        """The id of the highlighted deal."""
         table = self.query_one("#deals", DataTable)
         if not table.row_count:
             return None
@@ -254,10 +263,12 @@ class PipelinePane(Pane):
         self.show(loaded)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on the table opens the deal."""
         event.stop()
         self.action_open_deal()
 
     def action_open_deal(self) -> None:
+        """Show the highlighted deal's dates and values."""
         from ...kpis.deals import deal_row
 
         deal_id = self.selected_id()
@@ -285,6 +296,7 @@ class DealScreen(ModalScreen[None]):
         self.row, self.norms, self.cur = row, norms, currency
 
     def compose(self) -> ComposeResult:
+        """Name, the lines of the deal, how to close."""
         with Vertical():
             yield Static(Text(self.row["name"] or f"deal #{self.row['id']}"), id="deal-title")
             yield Static(self.body(), id="deal-body")
@@ -292,12 +304,12 @@ class DealScreen(ModalScreen[None]):
 
     def body(self) -> Text:
         """Who, the stage dates, the time in stage, the expected close and the values."""
-        r, cur = self.row, self.cur
-        out = Text(no_wrap=False)
+        r = self.row
+        out = Text()
 
-        def line(label: str, value: object, style: str = "") -> None:
+        def line(label: str, value: object) -> None:
             out.append(f"{label:<15}", style="dim")
-            out.append("-" if value is None or value == "" else str(value), style=style)
+            out.append("-" if value is None or value == "" else str(value))
             out.append("\n")
         line("Owner", r["owner"])
         line("Source", r["source"])
@@ -311,24 +323,28 @@ class DealScreen(ModalScreen[None]):
         out.append(str(r["days_in_stage"]))
         out.append_text(self.stall_text())
         out.append("\n")
+        self.values(line)
+        out.rstrip()
+        return out
+
+    def values(self, line: Callable[[str, object], None]) -> None:
+        """The expected close and the money lines."""
+        r, cur = self.row, self.cur
         expected = r["expected_on"]
-        note = "" if expected is None or expected >= r["close_month"] else \
-            f" (passed: counted in {month_label(r['close_month'])})"
+        note = f" (passed: counted in {month_label(r['close_month'])})" if r["late"] else ""
         line("Expected close", f"{expected or 'unknown (no won deals to learn from)'}{note}")
         line("MRR", fmt_money(r["mrr_cents"], cur))
         line("One-time", fmt_money(r["onetime_cents"], cur))
         line("p(win)", f"{pct_text(r['p_pct'], 1)} of MRR: weighted "
                        f"{fmt_money(r['weighted_cents'], cur)}")
         line("Upsell", f"offered {r['upsell_offered']}, taken {r['upsell_taken']}")
-        out.rstrip()
-        return out
 
     def stall_text(self) -> Text:
         """'stalled' or 'moving', with the limit it is measured against."""
         r = self.row
         median = self.norms.in_stage.get(r["stage"])
         if r["stall_after"] is None or median is None:
-            return Text(" (no won deals to compare with)", style="dim")
+            return Text(" (no won deal with this stage to compare with)", style="dim")
         out = Text(" · ")
         out.append_text(cells.status(self.app, "stalled") if r["stalled"] else Text("moving"))
         out.append(f" (limit {r['stall_after']} days = 2 x median {median:g})", style="dim")
