@@ -100,9 +100,17 @@ class KpiApp(App):
         self.set_interval(WATCH_SECONDS, self.watch_ledger)
 
     def pick_theme(self) -> str:
+        import os
+
         from ..config import read_config, write_setting
 
         wanted = self.requested_theme or read_config().get("theme") or DEFAULT_THEME
+        ansi = getattr(self.available_themes.get(wanted), "ansi", False)
+        if os.environ.get("NO_COLOR") and ansi:
+            # Textual greys ANSI-only themes to black on black under NO_COLOR.
+            self.notify(f"NO_COLOR is set: {wanted} would be unreadable, using {DEFAULT_THEME}",
+                        markup=False)
+            return DEFAULT_THEME
         if wanted not in self.available_themes:
             self.notify(f"no theme named {wanted!r}; using {DEFAULT_THEME}", markup=False,
                         severity="warning")

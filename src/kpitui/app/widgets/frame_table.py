@@ -135,7 +135,8 @@ class FrameTable(ScrollView, can_focus=True):
                 return Strip.blank(width, self.rich_style)
             text = self._row_line(index)
             style = self.rich_style
-            if index == self.cursor_row:
+            if index == self.cursor_row:   # a marker too: NO_COLOR greys the highlight away
+                text = Text("▸", style="bold") + text[1:]
                 style = style + self.get_component_rich_style("frame-table--cursor")
             elif index % 2:
                 style = style + self.get_component_rich_style("frame-table--odd")
