@@ -66,3 +66,16 @@ async def test_unknown_theme_falls_back(ledger):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         assert app.theme == "kpitui-dark"
+
+
+async def test_no_color_avoids_the_ansi_theme_and_marks_the_cursor(ledger, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = KpiApp(db=ledger, theme_name="kpitui-ansi")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        assert app.theme == "kpitui-dark"
+        await pilot.press("3")
+        await pilot.pause()
+        table = app.query_one("#queue")
+        line = "".join(seg.text for seg in table.render_line(1))   # first row under the header
+        assert line.startswith("▸G-1")
