@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from cli import fixtures as fx  # tests/ is on sys.path (rootdir-relative packages)
 from kpitui.app.app import KpiApp
-from tests.cli import fixtures as fx
 
 from .conftest import settle, text_of
 

@@ -98,7 +98,7 @@ def deal_list(opps: pl.DataFrame, d: date, nm: Norms,
     """Deals open at d with their stage date, days in stage, stalled flag and expected close.
 
     Oldest in their current stage first (then by id). `close_month` is the month start the
-    deal counts in; `weighted_cents` is p(stage) x mrr rounded for that deal alone.
+    deal counts in (D's month when `late`: expected before D).
     """
     stage_on = stage_expr({}, pl.Date)
     for stage, col in STAGE_ON.items():
@@ -113,15 +113,21 @@ def deal_list(opps: pl.DataFrame, d: date, nm: Norms,
         expected.alias("expected_on"))
     deals = deals.with_columns(
         (pl.col("days_in_stage") > pl.col("stall_after")).fill_null(False).alias("stalled"),
+        (pl.col("expected_on") < d).fill_null(False).alias("late"),
         pl.when(pl.col("expected_on").is_not_null())
         .then(pl.max_horizontal(pl.col("expected_on"), pl.lit(d)).dt.truncate("1mo"))
         .alias("close_month"))
+    return (with_weights(deals, probs)
+            .sort(["days_in_stage", "id"], descending=[True, False], nulls_last=True))
+
+
+def with_weights(deals: pl.DataFrame, probs: dict[str, Fraction | None]) -> pl.DataFrame:
+    """Add p_pct (p(stage) in %) and weighted_cents (p x mrr, rounded for that deal alone)."""
     p_pct = {s: None if p is None else 100.0 * float(p) for s, p in probs.items()}
     weighted = [round_half_away((probs.get(s) or 0) * int(m or 0))
                 for s, m in deals.select("stage", "mrr_cents").iter_rows()]
-    return (deals.with_columns(stage_expr(p_pct, pl.Float64).alias("p_pct"),
-                               pl.Series("weighted_cents", weighted, dtype=pl.Int64))
-            .sort(["days_in_stage", "id"], descending=[True, False], nulls_last=True))
+    return deals.with_columns(stage_expr(p_pct, pl.Float64).alias("p_pct"),
+                              pl.Series("weighted_cents", weighted, dtype=pl.Int64))
 
 
 def with_names(deals: pl.DataFrame, led: Ledger) -> pl.DataFrame:
