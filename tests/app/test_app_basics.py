@@ -80,7 +80,7 @@ async def test_reloads_by_itself_when_another_program_writes(ledger):
     app = KpiApp(db=ledger)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
-        await pilot.press("3")
+        await pilot.press("3", "down")       # on B-1, the second row
         await pilot.pause()
         conn = sqlite3.connect(ledger)
         conn.execute("INSERT INTO invoices VALUES (6, 'Z-9', 3, '2026-08-01', '2026-09-01',"
@@ -94,6 +94,10 @@ async def test_reloads_by_itself_when_another_program_writes(ledger):
                 break
         # Z-9: 100000 x 75 days = 7,500,000: first in the queue
         assert table_rows(app, "#queue")[0][0] == "Z-9"
+        # the cursor stayed on B-1, now the third row
+        queue = app.query_one("#queue")
+        assert queue.cursor_row == 2
+        assert queue.get_row_at(queue.cursor_row)[0].plain == "B-1"
 
 
 async def test_terminal_too_small_and_back(ledger):
