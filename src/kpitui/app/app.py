@@ -237,18 +237,23 @@ class KpiApp(App):
         from ..kpis.cockpit import compute
         from ..kpis.receivables import carry_over
         from ..ledger.errors import LedgerError
-        from ..ledger.load import refresh
+        from ..ledger.load import load, refresh
 
         session = self.session
+        version = "PRAGMA data_version"
         try:
             with session.lock:
+                # Another program's commit since the last poll must not pass for seen.
+                others = session.handle.conn.execute(version).fetchone()[0]
                 written = action(session.handle, session.today)
                 changed = {"followups": written.followups, "payments": written.payments,
                            "invoices": written.invoices}
-                ledger = refresh(session.handle, self.loaded.ledger, changed)
-                carry_over(self.loaded.ledger, ledger, changed)
-                session.data_version = session.handle.conn.execute(
-                    "PRAGMA data_version").fetchone()[0]
+                if others != session.data_version:
+                    ledger = load(session.handle)
+                else:
+                    ledger = refresh(session.handle, self.loaded.ledger, changed)
+                    carry_over(self.loaded.ledger, ledger, changed)
+                session.data_version = session.handle.conn.execute(version).fetchone()[0]
         except LedgerError as exc:
             self.call_from_thread(on_error or self.notify_error, str(exc))
             return

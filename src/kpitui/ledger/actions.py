@@ -45,7 +45,8 @@ def transaction(handle: Handle) -> Iterator[sqlite3.Connection]:
         yield conn
         conn.execute("COMMIT")
     except BaseException as exc:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:    # an error may have ended it already (RAISE(ROLLBACK), I/O)
+            conn.execute("ROLLBACK")
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             raise LedgerBusy("ledger busy: nothing was written, try again") from exc
         if isinstance(exc, sqlite3.Error):

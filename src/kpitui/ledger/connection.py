@@ -38,10 +38,36 @@ def _uri(path: Path, mode: str, immutable: bool = False) -> str:
     return uri + "&immutable=1" if immutable else uri
 
 
+# How many of our sqlite3 connections are open per ledger file in this process. connectorx
+# bundles its own SQLite, which cannot see these connections' locks: it may only read a file
+# none of them has open (ledger.load), or it would remove the WAL from under them.
+_OPEN: dict[str, int] = {}
+
+
+class TrackedConnection(sqlite3.Connection):
+    """A sqlite3 connection that counts itself in _OPEN while open."""
+
+    key = ""
+
+    def close(self) -> None:
+        if self.key:
+            _OPEN[self.key] = max(0, _OPEN.get(self.key, 1) - 1)
+            self.key = ""
+        super().close()
+
+
+def others_open(path: Path) -> bool:
+    """Whether any of our connections to this file is open in this process."""
+    return _OPEN.get(str(path.resolve()), 0) > 0
+
+
 def connect(path: Path, mode: str = "rw", immutable: bool = False) -> sqlite3.Connection:
     """A connection in autocommit mode (we issue BEGIN IMMEDIATE ourselves) with a busy timeout."""
     conn = sqlite3.connect(_uri(path, mode, immutable), uri=True, isolation_level=None,
-                           timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+                           timeout=BUSY_TIMEOUT_S, check_same_thread=False,
+                           factory=TrackedConnection)
+    conn.key = str(path.resolve())
+    _OPEN[conn.key] = _OPEN.get(conn.key, 0) + 1
     conn.text_factory = lambda b: b.decode("utf-8", "replace")  # non-UTF-8 text never crashes
     return conn
 
@@ -103,7 +129,12 @@ def open_ledger(path: Path | str, *, readonly: bool = False) -> Handle:
     writable, why = _writable(path)
     if readonly and writable:
         writable, why = False, "opened read-only"
-    immutable = not writable and _is_wal(path) and not os.access(path.parent, os.W_OK)
+    # A reader that cannot write a WAL ledger must not create its -wal/-shm files: in a
+    # read-only directory it cannot, and in a writable one they would belong to the reader and
+    # block the owner's next write. With no -wal file there is nothing uncommitted to miss.
+    wal_files = Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
+    immutable = not writable and _is_wal(path) and (
+        not os.access(path.parent, os.W_OK) or not wal_files)
     try:
         conn = connect(path, "rw" if writable else "ro", immutable=immutable)
         schema.validate(conn, str(path))

@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from ..text import CONTROL, SPACE_LIKE, clean_text
-from .connection import Handle
+from .connection import Handle, others_open
 
 INT, STR, DATE, STAMP = "int", "str", "date", "stamp"
 MAX_CENTS = 2**53  # beyond this an amount is garbage, not money
@@ -155,8 +155,8 @@ def _load(handle: Handle) -> Ledger:
     sizes = {t: handle.conn.execute(f"SELECT max(id) FROM {t}").fetchone()[0] or 0
              for t in COLUMNS}
     raws: dict[str, pl.DataFrame] = {}
-    if not handle.immutable:
-        handle.close()
+    handle.close()
+    if not handle.immutable and not others_open(handle.path):
         try:
             for table, cols in COLUMNS.items():
                 df = read_table_cx(handle.path, table, cols, split=sizes[table] > SPLIT_ROWS)
@@ -164,6 +164,8 @@ def _load(handle: Handle) -> Ledger:
                     raws[table] = df
         finally:
             handle.reopen()
+    else:   # another of our connections is open: the careful read only
+        handle.reopen()
     frames: dict[str, pl.DataFrame] = {}
     problems: list[Problem] = []
     for table, cols in COLUMNS.items():

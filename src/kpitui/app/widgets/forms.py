@@ -6,6 +6,7 @@ write (ledger busy) keeps the form open with what was typed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -29,7 +30,7 @@ def parse_money(text: str) -> tuple[int | None, str]:
     raw = text.strip().replace(",", "").lstrip("$")
     if not raw:
         return None, "enter an amount"
-    if not all(ch.isdigit() or ch == "." for ch in raw) or raw.count(".") > 1:
+    if not re.fullmatch(r"[0-9]*\.?[0-9]*", raw):     # ASCII digits only (not "１２")
         return None, "digits and one decimal point only (like 1250.00)"
     try:
         value = Decimal(raw)
@@ -45,15 +46,17 @@ def parse_money(text: str) -> tuple[int | None, str]:
     return cents, ""
 
 
-def parse_day(text: str, *, not_before: date | None = None, after: date | None = None
-              ) -> tuple[date | None, str]:
+def parse_day(text: str, *, not_before: date | None = None, after: date | None = None,
+              not_after: date | None = None) -> tuple[date | None, str]:
     """A real YYYY-MM-DD date, optionally bounded; else (None, reason)."""
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
         return None, "a real date like 2026-11-30"
-    if len(text.strip()) != 10:
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):   # 20261130, 2026-W47-1
         return None, "write it as YYYY-MM-DD"
+    if not_after and day > not_after:
+        return None, f"cannot be after {not_after.isoformat()}"
     if not_before and day < not_before:
         return None, f"cannot be before {not_before.isoformat()}"
     if after and day <= after:
@@ -181,7 +184,8 @@ def payment_form(title: str, open_cents: int, today: date, on_submit, context: s
                  ) -> ActionForm:
     return ActionForm(title, [
         Field("cents", "Amount", cents_text(max(open_cents, 0)), parse_money),
-        Field("paid_on", "Paid on", today.isoformat(), parse_day),
+        Field("paid_on", "Paid on", today.isoformat(),
+              lambda s: parse_day(s, not_after=today)),
         Field("method", "Method", "ach", choices=PAYMENT_METHODS)], on_submit, context)
 
 
