@@ -286,3 +286,28 @@ def test_disputed_inside_the_forecast_and_shown_apart(db):
     assert c["weeks"] == weeks(w1=2000, w2=2000 + 400 + 50, w6=4000)
     assert c["disputed_cents"] == 2000 + 2000 + 4000
     assert c["at_risk_cents"] == 7000
+
+
+def test_next_30_60_90_days_are_exact_dates_not_whole_weeks(db):
+    """The Overview's 'next 30/60/90 days' (not in the JSON): receipts dated in (D, D+N]."""
+    from datetime import date
+
+    from kpitui.kpis.cockpit import compute
+    from kpitui.ledger.connection import open_ledger
+    from kpitui.ledger.load import load
+
+    add_client(db, 1)                       # no history: lateness 0, expected on the due date
+    for i, (due, cents) in enumerate([(1, 500), (30, 700), (31, 1100), (60, 1300), (61, 1500),
+                                      (90, 1700), (91, 1900)], start=1):
+        add_invoice(db, i, 1, day(-5), day(due), cents)
+    db.close()
+    handle = open_ledger(db.path)
+    try:
+        cash_in = compute(load(handle), date.fromisoformat(D), with_series=False).cash
+    finally:
+        handle.close()
+    assert cash_in.within(30) == 500 + 700
+    assert cash_in.within(60) == 500 + 700 + 1100 + 1300
+    assert cash_in.within(90) == 500 + 700 + 1100 + 1300 + 1500 + 1700
+    # whole weeks would have said 28 days: 500 only
+    assert sum(cash_in.weeks) == 500 + 700 + 1100 + 1300 + 1500 + 1700 + 1900   # D+91: week 13

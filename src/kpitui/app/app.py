@@ -71,6 +71,7 @@ class KpiApp(App):
         self.session: Session | None = None
         self.loaded: Loaded | None = None
         self.as_of: date | None = None
+        self.stale: set[str] = set()     # panes whose figures are older than self.loaded
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -210,8 +211,11 @@ class KpiApp(App):
             loaded.ledger.company, self.db, self.as_of, session.today if session else None,
             sample=self.is_sample, readonly=session.handle.why_readonly if session else "",
             warnings=loaded.ledger.bad_rows)
-        for key, _, _ in PANES:
-            self.query_one(f"#{key}").show(loaded)
+        # Only the pane on screen redraws now; the others when they are next shown (an action
+        # on a big ledger must not wait for five panes).
+        active = self.query_one(TabbedContent).active.removeprefix("tab-")
+        self.stale = {key for key, _, _ in PANES} - {active}
+        self.query_one(f"#{active}").show(loaded)
 
     def watch_ledger(self) -> None:
         """Reload by itself when another program commits to the ledger."""
@@ -269,11 +273,16 @@ class KpiApp(App):
 
     # -- actions --------------------------------------------------------------------------
     def action_pane(self, key: str) -> None:
-        self.query_one(TabbedContent).active = f"tab-{key}"
-        self.query_one(f"#{key}").focus_main()
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == f"tab-{key}":
+            self.query_one(f"#{key}").focus_main()
+        tabs.active = f"tab-{key}"     # TabActivated redraws a stale pane and focuses it
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         key = event.pane.id.removeprefix("tab-")
+        if key in self.stale and self.loaded is not None:
+            self.stale.discard(key)
+            self.query_one(f"#{key}").show(self.loaded)
         self.query_one(f"#{key}").focus_main()
 
     def action_shift(self, months: int) -> None:

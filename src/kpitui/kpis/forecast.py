@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import polars as pl
@@ -12,6 +12,7 @@ from .collections import with_status
 from .receivables import days_between, memo, payment_steps, unvoided
 
 WEEKS = 13
+HORIZONS = (30, 60, 90)   # the "next N days" totals shown beside the weekly chart
 
 
 @dataclass
@@ -21,10 +22,11 @@ class CashForecast:
     weeks: list[int]
     at_risk_cents: int
     disputed_cents: int
+    horizons: dict[int, int] = field(default_factory=dict)   # days -> expected in (D, D+days]
 
     def within(self, days: int) -> int:
-        """Expected receipts in the next `days` days (30, 60, 90: whole weeks up to there)."""
-        return sum(self.weeks[: min(WEEKS, days // 7)])
+        """Expected receipts dated in (D, D + days] (30, 60 and 90 are kept)."""
+        return self.horizons[days]
 
 
 def full_paid(led: Ledger) -> pl.DataFrame:
@@ -80,7 +82,9 @@ def cash_forecast(led: Ledger, opens_at_d: pl.DataFrame, d: date) -> CashForecas
     risky = opens_at_d.filter((pl.col("open_cents") > 0) & (pl.col("dpd") > 90))
     live = opens_at_d.filter((pl.col("open_cents") > 0) & (pl.col("dpd") <= 90))
     disputed = with_status(led, live, d).filter(pl.col("status") == "disputed")
+    ahead = days_between(pl.col("on"), d)
     return CashForecast(
+        horizons={n: int(exp.filter(ahead <= n)["cents"].sum()) for n in HORIZONS},
         weeks=[int(by_week.get(k, 0)) for k in range(1, WEEKS + 1)],
         at_risk_cents=int(risky["open_cents"].sum()),
         disputed_cents=int(disputed["open_cents"].sum()))

@@ -114,6 +114,22 @@ def _is_wal(path: Path) -> bool:
     return len(header) >= 20 and header[18] == 2  # file format write version 2 = WAL
 
 
+def needs_immutable(path: Path) -> bool:
+    """Whether this process must open a WAL ledger with immutable=1 (LEDGER.md).
+
+    In a read-only directory SQLite cannot create the -wal/-shm files at all; a reader that
+    cannot write the file itself, in a writable directory, would create them as its own and
+    block the owner's next write. With no -wal file there is nothing uncommitted to miss.
+    Decided by real permissions, never by a --read-only choice.
+    """
+    if not _is_wal(path):
+        return False
+    if not os.access(path.parent, os.W_OK):
+        return True
+    wal_files = Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
+    return not os.access(path, os.W_OK) and not wal_files
+
+
 def _writable(path: Path) -> tuple[bool, str]:
     if not os.access(path, os.W_OK):
         return False, "the file is read-only"
@@ -127,14 +143,9 @@ def open_ledger(path: Path | str, *, readonly: bool = False) -> Handle:
     path = Path(path)
     check_file(path)
     writable, why = _writable(path)
+    immutable = needs_immutable(path)
     if readonly and writable:
         writable, why = False, "opened read-only"
-    # A reader that cannot write a WAL ledger must not create its -wal/-shm files: in a
-    # read-only directory it cannot, and in a writable one they would belong to the reader and
-    # block the owner's next write. With no -wal file there is nothing uncommitted to miss.
-    wal_files = Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
-    immutable = not writable and _is_wal(path) and (
-        not os.access(path.parent, os.W_OK) or not wal_files)
     try:
         conn = connect(path, "rw" if writable else "ro", immutable=immutable)
         schema.validate(conn, str(path))
