@@ -103,11 +103,11 @@ async def test_deals_table_oldest_in_stage_first(pipe_ledger):
         assert rows[0][1:] == ["lead", "90", "stalled", "Jun 2024", "$900.00"]
         assert rows[1][1:] == ["qualified", "25", "", "Jun 2024", "$600.00"]
         assert rows[2][1:] == ["lead", "10", "", "Aug 2024", "$300.00"]
-        header = [str(c.label) for c in app.screen.query_one("#deals").columns.values()]
+        header = [str(c.label) for c in app.screen.query_one("#deals").columns]
         assert "Owner" not in header                      # 80 columns: no owner column
         await pilot.resize_terminal(120, 40)
         await settle(pilot, app)
-        header = [str(c.label) for c in app.screen.query_one("#deals").columns.values()]
+        header = [str(c.label) for c in app.screen.query_one("#deals").columns]
         assert header[1] == "Owner" and header[-1] == "Weighted"
         # weighted: 2/3 x 900 = 600
         assert table_rows(app, "#deals")[0][-1] == "$600.00"

@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Sparkline, Static
+from textual.widgets import Sparkline, Static
 
 from ...kpis.money import fmt_money, fmt_short
 from ..state import Loaded
 from ..themes import rich_colour
 from ..widgets import cells
+from ..widgets.frame_table import Column, FrameTable
 from .base import Pane
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ def bar(count: int, top: int, width: int) -> str:
 
 class PipelinePane(Pane):
     """The sales pipeline at the as-of date, for everyone or one owner / source."""
+
+    main_selector = "FrameTable"
 
     BINDINGS = [
         Binding("o", "cycle('owner')", "Owner filter"),
@@ -93,7 +96,7 @@ class PipelinePane(Pane):
             yield Static("   Won MRR/mo", classes="muted")
             yield Sparkline([], id="won-spark", summary_function=max)
             yield Static("", id="won-total")
-        yield DataTable(id="deals", cursor_type="row", zebra_stripes=True)
+        yield FrameTable(id="deals")
 
     def on_mount(self) -> None:
         """Explain the funnel's columns on hover."""
@@ -208,23 +211,25 @@ class PipelinePane(Pane):
 
     def fill(self, v: PipelineView) -> None:
         """The open deals, oldest in their current stage first; the cursor stays on its deal."""
-        table = self.query_one("#deals", DataTable)
+        table = self.query_one("#deals", FrameTable)
         keep = self.selected_id()
+        self.deals = v.deals
         width = self.size.width or 80
         biggest = int(v.deals["mrr_cents"].max() or 0) if v.deals.height else 0
         money_w = max(8, len(fmt_money(biggest, self.currency)))
-        cols = [("stage", "Stage", 11), ("days", "Days", 5), ("flag", "Status", 7),
-                ("close", "Close", 8), ("mrr", "MRR", money_w)]
+        cols = [Column("stage", "Stage", 11), Column("days", "Days", 5, "right"),
+                Column("flag", "Status", 7), Column("close", "Close", 8),
+                Column("mrr", "MRR", money_w, "right")]
         if width >= 100:
-            cols.insert(0, ("owner", "Owner", 16))
+            cols.insert(0, Column("owner", "Owner", 16))
         if width >= 120:
-            cols.append(("weighted", "Weighted", money_w))
-        name_w = max(12, width - 2 - sum(w + 2 for _, _, w in cols) - 2)
-        cells.set_columns(table, [("deal", "Open deal", name_w), *cols])
-        for r in v.deals.iter_rows(named=True):
-            table.add_row(*self.deal_cells(r, width), key=str(r["id"]))
-        if keep is not None and str(keep) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(keep)))
+            cols.append(Column("weighted", "Weighted", money_w, "right"))
+        name_w = max(12, width - 2 - sum(c.width + 2 for c in cols) - 2)
+        ids = v.deals["id"] if v.deals.height else None
+        index = int((ids == keep).arg_max()) if keep is not None and keep in ids else 0
+        deals = v.deals
+        table.set_rows([Column("deal", "Open deal", name_w), *cols], deals.height,
+                       lambda i: self.deal_cells(deals.row(i, named=True), width), cursor=index)
 
     def deal_cells(self, r: dict, width: int) -> list[Text]:
         """One open deal as table cells (owner from 100 columns, weighted MRR from 120)."""
@@ -245,10 +250,11 @@ class PipelinePane(Pane):
 
     def selected_id(self) -> int | None:
         """The id of the highlighted deal."""
-        table = self.query_one("#deals", DataTable)
-        if not table.row_count:
+        table = self.query_one("#deals", FrameTable)
+        deals = getattr(self, "deals", None)
+        if deals is None or not table.row_count or table.cursor_row >= deals.height:
             return None
-        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return int(deals["id"][table.cursor_row])
 
     # -- actions -------------------------------------------------------------------------
     def action_cycle(self, what: str) -> None:
@@ -262,7 +268,7 @@ class PipelinePane(Pane):
         setattr(self, what, next_choice(choices(loaded.ledger, what), current))
         self.show(loaded)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_frame_table_selected(self, event: FrameTable.Selected) -> None:
         """Enter on the table opens the deal."""
         event.stop()
         self.action_open_deal()
