@@ -119,9 +119,10 @@ def carry_over(old: Ledger, new: Ledger, changed: dict[str, list[int]]) -> None:
     sub = Ledger(new.path, new.meta, {
         **new.frames, "invoices": new.invoices.filter(pl.col("id").is_in(ids)),
         "payments": new.payments.filter(pl.col("invoice_id").is_in(ids))}, [])
+    builders = _builders()
     for key, col in PER_INVOICE.items():
         if key in old.cache:
-            fresh = BUILDERS[key](sub)
+            fresh = builders[key](sub)
             kept = old.cache[key].filter(~pl.col(col).is_in(ids))
             new.cache[key] = pl.concat([kept, fresh.select(kept.columns)],
                                        how="vertical_relaxed", rechunk=True)
@@ -365,20 +366,10 @@ def client_invoices(led: Ledger, client_id: int, d: date) -> pl.DataFrame:
 
 
 def _builders() -> dict:
+    """The builder of each per-invoice frame (imported here: forecast and series import us)."""
     from .forecast import full_paid
     from .series import sourced_invoices
 
     return {"unvoided": unvoided, "counted_payments": counted_payments,
             "payment_steps": payment_steps, "open_spans": open_spans,
             "full_paid": full_paid, "sourced_invoices": sourced_invoices}
-
-
-class _Builders(dict):
-    """Resolved on first use (forecast and series import this module)."""
-
-    def __missing__(self, key: str):
-        self.update(_builders())
-        return dict.__getitem__(self, key)
-
-
-BUILDERS = _Builders()
