@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from datetime import date
@@ -14,8 +15,13 @@ SAMPLE = ROOT / "sample.db"
 
 
 def summary_for(path: Path | str, as_of: str) -> dict:
-    """The `kpitui summary --json` object for a ledger, computed in-process."""
-    from kpitui.kpis.summary import summary_dict
+    """The `kpitui summary --json` object for a ledger, computed in-process.
+
+    With $KPITUI_TEST_SERIES set (tests/kpis/conftest.py) it is computed the app's way: with
+    the month-end series, whose many dates take the open-balance spans path.
+    """
+    from kpitui.kpis.cockpit import compute
+    from kpitui.kpis.summary import to_dict
     from kpitui.ledger.connection import open_ledger
     from kpitui.ledger.load import load
 
@@ -24,7 +30,8 @@ def summary_for(path: Path | str, as_of: str) -> dict:
         ledger = load(handle)
     finally:
         handle.close()
-    return summary_dict(ledger, date.fromisoformat(as_of))
+    series = bool(os.environ.get("KPITUI_TEST_SERIES"))
+    return to_dict(ledger, compute(ledger, date.fromisoformat(as_of), with_series=series))
 
 
 @pytest.fixture

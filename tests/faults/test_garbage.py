@@ -5,6 +5,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+import pytest
+
 from app.conftest import settle, table_rows, text_of
 from kpitui.app.app import KpiApp
 
@@ -22,7 +24,11 @@ from .builders import (
 )
 
 
-def test_summary_shows_only_the_sound_rows_and_check_lists_the_rest(tmp_path):
+@pytest.mark.parametrize("reader", ["careful", "fast"])
+def test_summary_shows_only_the_sound_rows_and_check_lists_the_rest(tmp_path, monkeypatch,
+                                                                    reader):
+    """Through either reader: connectorx must refuse a mistyped table, not misread it."""
+    monkeypatch.setenv("KPITUI_READER", reader)
     from kpitui.kpis.summary import summary_dict
     from kpitui.ledger.connection import open_ledger
     from kpitui.ledger.load import load

@@ -1,4 +1,9 @@
-"""`db`: a Book (connection + path) on the shared `empty_ledger` fixture."""
+"""`db`: a Book (connection + path) on the shared `empty_ledger` fixture.
+
+Every KPI test runs twice (`reader`): once as `kpitui summary` computes (the careful sqlite3
+reader, open balances summed per date) and once as the app does (connectorx, the open-balance
+spans it builds for its month-end series). The figures must not depend on the path taken.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,13 @@ from pathlib import Path
 import pytest
 
 from .builders import Book, open_book
+
+
+@pytest.fixture(autouse=True, params=["careful", "fast"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("KPITUI_READER", request.param)
+    monkeypatch.setenv("KPITUI_TEST_SERIES", "1" if request.param == "fast" else "")
+    return request.param
 
 
 @pytest.fixture
