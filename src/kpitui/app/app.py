@@ -252,18 +252,21 @@ class KpiApp(App):
                 written = action(session.handle, session.today)
                 changed = {"followups": written.followups, "payments": written.payments,
                            "invoices": written.invoices}
+                before = self.loaded
                 if others != session.data_version:
-                    ledger = load(session.handle)
+                    ledger, before = load(session.handle), None   # everything may differ
                 else:
-                    ledger = refresh(session.handle, self.loaded.ledger, changed)
-                    carry_over(self.loaded.ledger, ledger, changed)
+                    ledger = refresh(session.handle, before.ledger, changed)
+                    carry_over(before.ledger, ledger, changed)
                 session.data_version = session.handle.conn.execute(version).fetchone()[0]
         except LedgerError as exc:
             self.call_from_thread(on_error or self.notify_error, str(exc))
             return
         if written.followups and written.undoable:
             session.undo_stack.append(written.followups[-1])
-        loaded = Loaded(ledger, compute(ledger, self.as_of))
+        wrote = {table for table, ids in changed.items() if ids}
+        loaded = Loaded(ledger, compute(ledger, self.as_of, before=before and before.cockpit,
+                                        changed=wrote))
         self.call_from_thread(self.show, loaded)
         if on_done:
             self.call_from_thread(on_done)

@@ -7,6 +7,7 @@ from datetime import date
 import polars as pl
 
 from ..ledger.load import Ledger
+from .receivables import memo
 
 STATUSES = ("disputed", "broken", "promised", "escalated", "contacted", "new")
 CONTACT_KINDS = ("call", "email", "promise")
@@ -25,7 +26,12 @@ def counting_followups(led: Ledger, d: date) -> pl.DataFrame:
 
 
 def followup_state(led: Ledger, d: date) -> pl.DataFrame:
-    """Per invoice with follow-ups: the facts the status needs, and the last contact."""
+    """Per invoice with follow-ups: the facts the status needs, and the last contact.
+    (Kept per date until follow-ups change: the queue and the forecast both ask.)"""
+    return memo(led, f"followups:state:{d}", lambda: _followup_state(led, d))
+
+
+def _followup_state(led: Ledger, d: date) -> pl.DataFrame:
     fu = counting_followups(led, d)
     kind = pl.col("kind")
     return fu.group_by("invoice_id").agg(
