@@ -66,6 +66,8 @@ async def test_unknown_theme_falls_back(ledger):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         assert app.theme == "kpitui-dark"
+        assert any(n.message == "no theme named 'no-such-theme'; using kpitui-dark"
+                   for n in app._notifications)
 
 
 async def test_no_color_avoids_the_ansi_theme_and_marks_the_cursor(ledger, monkeypatch):
@@ -74,6 +76,8 @@ async def test_no_color_avoids_the_ansi_theme_and_marks_the_cursor(ledger, monke
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         assert app.theme == "kpitui-dark"
+        assert any(n.message.startswith("NO_COLOR is set: kpitui-ansi would be unreadable")
+                   for n in app._notifications)
         await pilot.press("3")
         await pilot.pause()
         table = app.query_one("#queue")

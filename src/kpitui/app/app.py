@@ -72,6 +72,12 @@ class KpiApp(App):
         self.loaded: Loaded | None = None
         self.as_of: date | None = None
         self.stale: set[str] = set()     # panes whose figures are older than self.loaded
+        # The theme is set before the first frame: set on mount, it restyled every widget
+        # again (0.2 s of the first frame).
+        for theme in load_themes():
+            self.register_theme(theme)
+        self.theme_notice: tuple[str, str] | None = None
+        self.theme = self.pick_theme()
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -93,14 +99,16 @@ class KpiApp(App):
         return rich_colour(self.theme_variables.get(variable, STATUS_DEFAULTS.get(variable)))
 
     def on_mount(self) -> None:
-        for theme in load_themes():
-            self.register_theme(theme)
-        self.theme = self.pick_theme()
+        if self.theme_notice:
+            message, severity = self.theme_notice
+            self.notify(message, markup=False, severity=severity)
         self.query_one("#main").loading = True
         self.load_ledger()
         self.set_interval(WATCH_SECONDS, self.watch_ledger)
 
     def pick_theme(self) -> str:
+        """The theme asked for (--theme, else the remembered one), if it exists and can be
+        read; what was wrong with it waits in theme_notice until there is a screen."""
         import os
 
         from ..config import read_config, write_setting
@@ -109,12 +117,12 @@ class KpiApp(App):
         ansi = getattr(self.available_themes.get(wanted), "ansi", False)
         if os.environ.get("NO_COLOR") and ansi:
             # Textual greys ANSI-only themes to black on black under NO_COLOR.
-            self.notify(f"NO_COLOR is set: {wanted} would be unreadable, using {DEFAULT_THEME}",
-                        markup=False)
+            self.theme_notice = (f"NO_COLOR is set: {wanted} would be unreadable, using "
+                                 f"{DEFAULT_THEME}", "information")
             return DEFAULT_THEME
         if wanted not in self.available_themes:
-            self.notify(f"no theme named {wanted!r}; using {DEFAULT_THEME}", markup=False,
-                        severity="warning")
+            self.theme_notice = (f"no theme named {wanted!r}; using {DEFAULT_THEME}",
+                                 "warning")
             return DEFAULT_THEME
         if self.requested_theme:
             write_setting("theme", wanted)
