@@ -20,6 +20,7 @@ T0 = time.perf_counter()  # the app probes count from here, before any other imp
 # ruff: noqa: E402 - T0 must come before the imports
 import argparse
 import asyncio
+import compileall
 import contextlib
 import functools
 import importlib.util
@@ -205,6 +206,15 @@ def run_process(argv: list[str], timeout: float, env: dict | None = None) -> Run
         last = (errors.strip().splitlines() or ["no message"])[-1]
         return Run(None, peak, text, f"exit {proc.returncode}: {last[:120]}", spawned)
     return Run(seconds, peak, text, "", spawned)
+
+
+def compile_kpitui() -> None:
+    """Byte-compile kpitui's own modules, as an installed wheel has them. The dependencies
+    are compiled at install (pyproject: compile-bytecode); an editable checkout's sources
+    are not, and with PYTHONDONTWRITEBYTECODE every process would compile them again."""
+    spec = importlib.util.find_spec("kpitui")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        compileall.compile_dir(folder, quiet=1)
 
 
 def kpitui_command() -> list[str]:
@@ -690,6 +700,7 @@ def main(argv: list[str]) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="kpitui-bench-"))
     try:
         env = child_env(scratch)
+        compile_kpitui()
         print("ledgers:", flush=True)
         demo_runs = ensure_ledgers(names, env, scratch, args.time_demo)
         missing = [n for n in names if not (CACHE / f"{n}.db").exists()]
@@ -919,6 +930,8 @@ async def session_scenario(app, pilot, marks: Marks, reps: int) -> None:
 async def start_scenario(app, marks: Marks, kpitui: bool) -> None:
     """Step 3: the first frame; for kpitui, then the Collections pane showing its queue."""
     await until(lambda: "first_frame" in marks.seen, LOAD_TIMEOUT, "first frame")
+    widgets = len(list(app.screen.walk_children(with_self=True)))
+    marks.emit(info=f"{widgets} widgets on the screen at the first frame")
     if not kpitui:   # what a key costs the harness itself: the floor under page moves
         for _ in range(FLOOR_KEYS):
             seconds = await timed_key(app, "pagedown", lambda: True, STEP_TIMEOUT, "key")
