@@ -40,7 +40,7 @@ def full_paid(led: Ledger) -> pl.DataFrame:
                 .filter(pl.col("paid") >= pl.col("amount_cents"))
                 .group_by("invoice_id").agg(pl.col("paid_on").min().alias("paid_in_full"),
                                             pl.col("client_id").first(),
-                                            pl.col("due_on").first()))
+                                            pl.col("due_on").first()).sort("invoice_id"))
     return memo(led, "full_paid", build)
 
 

@@ -6,12 +6,14 @@ pass, so the headline figures at D and the 12 month-end series share one computa
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import polars as pl
 
-from ..ledger.load import Ledger
+from ..ledger.load import Ledger, replace_rows
 from .money import pct, ratio
 
 BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
@@ -103,11 +105,12 @@ SOURCES = {"unvoided": {"invoices"}, "sourced_invoices": {"invoices", "clients"}
            "grid_dates": set(), "ar": {"invoices", "payments"},
            "daily:sales": {"invoices"}, "daily:mrr": {"invoices"},
            "daily:collected": {"invoices", "payments"}, "followups": {"followups"}}
-# The per-invoice frames, by their invoice id column.
-PER_INVOICE = {"unvoided": "id", "counted_payments": "invoice_id",
-               "payment_steps": "invoice_id", "open_spans": "id", "full_paid": "invoice_id",
-               "sourced_invoices": "id", "grid": "id"}
-MAX_CHUNKS = 16   # a patched frame is made contiguous again past this many pieces
+# The per-invoice frames: the column their rows are replaced by, and whether it holds
+# invoice or payment ids. Each is kept sorted by that column, so that a patch copies nothing.
+PER_INVOICE = {"unvoided": ("id", "invoice"), "counted_payments": ("id", "payment"),
+               "payment_steps": ("invoice_id", "invoice"), "open_spans": ("id", "invoice"),
+               "full_paid": ("invoice_id", "invoice"), "sourced_invoices": ("id", "invoice"),
+               "grid": ("id", "invoice")}
 EVERYTHING = {"invoices", "payments", "followups", "clients", "partners", "partner_costs",
               "opportunities", "goals"}
 
@@ -121,12 +124,14 @@ def carry_over(old: Ledger, new: Ledger, changed: dict[str, list[int]]) -> None:
         **new.frames, "invoices": new.invoices.filter(pl.col("id").is_in(ids)),
         "payments": new.payments.filter(pl.col("invoice_id").is_in(ids))}, [])
     builders = _builders(old.cache.get("grid_dates", ()))
+    row_ids = {"invoice": ids, "payment": sub.payments["id"].to_list()}
     for key, frame in old.cache.items():
         sources = SOURCES.get(key, SOURCES.get(key.split(":")[0], EVERYTHING))
         if not sources & tables:
             new.cache[key] = frame
         elif key in PER_INVOICE:
-            new.cache[key] = _patched(frame, builders[key](sub), PER_INVOICE[key], ids)
+            col, kind = PER_INVOICE[key]
+            new.cache[key] = replace_rows(frame, builders[key](sub), col, row_ids[kind])
     if "ar" in old.cache and "grid" in new.cache and "ar" not in new.cache:
         gone = ar_table(old.cache["grid"].filter(pl.col("id").is_in(ids)))
         came = ar_table(new.cache["grid"].filter(pl.col("id").is_in(ids)))
@@ -135,22 +140,13 @@ def carry_over(old: Ledger, new: Ledger, changed: dict[str, list[int]]) -> None:
                            .group_by("as_of").agg(pl.col(sums).sum()))
 
 
-def _touched_invoices(new: Ledger, changed: dict[str, list[int]]) -> pl.Series:
-    """The invoices whose rows or payments an action wrote (as an is_in argument)."""
+def _touched_invoices(new: Ledger, changed: dict[str, list[int]]) -> list[int]:
+    """The invoices whose rows or payments an action wrote."""
     touched = set(changed.get("invoices", []))
     if changed.get("payments"):
         paid = new.payments.filter(pl.col("id").is_in(changed["payments"]))
         touched |= set(paid["invoice_id"].to_list())
-    return pl.Series(sorted(touched), dtype=pl.Int64).implode()
-
-
-def _patched(old: pl.DataFrame, fresh: pl.DataFrame, col: str, ids: pl.Series
-             ) -> pl.DataFrame:
-    """`old` with the touched invoices' rows replaced by `fresh` (the rest is not copied)."""
-    kept = old.filter(~pl.col(col).is_in(ids))
-    joined = pl.concat([kept, fresh.select(kept.columns)], how="vertical_relaxed",
-                       rechunk=False)
-    return joined.rechunk() if joined.n_chunks() > MAX_CHUNKS else joined
+    return sorted(touched)
 
 
 def paid_at(rows: pl.DataFrame, cum: pl.DataFrame, on: str) -> pl.DataFrame:
@@ -189,7 +185,7 @@ def open_spans(led: Ledger) -> pl.DataFrame:
             (pl.col("amount_cents") - pl.col("paid")).alias("open_cents"))
         return (spans.filter((pl.col("start") < pl.col("end")) & (pl.col("open_cents") != 0))
                 .select("id", "client_id", "due_on", "amount_cents", "start", "end",
-                        "open_cents"))
+                        "open_cents").sort("id", "start"))
     return memo(led, "open_spans", build)
 
 
@@ -234,7 +230,7 @@ def _grid(led: Ledger, dates: list[date]) -> pl.DataFrame:
         grid = _grid_direct(led, dates)
     dpd = days_between(pl.col("as_of"), pl.col("due_on"))
     return (grid.with_columns(dpd.alias("dpd"))
-            .with_columns(bucket_expr(pl.col("dpd")).alias("bucket")))
+            .with_columns(bucket_expr(pl.col("dpd")).alias("bucket")).sort("id", "as_of"))
 
 
 GRID = ["as_of", "id", "client_id", "due_on", "amount_cents", "open_cents"]
@@ -289,13 +285,16 @@ def daily(led: Ledger, what: str) -> pl.DataFrame:
 
 def window_sums(events: pl.DataFrame, on: str, value: str, ends: list[date], days: int
                 ) -> dict[date, int]:
-    """For each end date E: the sum of `value` over rows with `on` in (E - days, E]."""
-    daily = events.group_by(on).agg(pl.col(value).sum())
-    out = {}
-    for end in set(ends):
-        start = end - timedelta(days=days)
-        out[end] = int(daily.filter((pl.col(on) > start) & (pl.col(on) <= end))[value].sum())
-    return out
+    """For each end date E: the sum of `value` over rows with `on` in (E - days, E].
+
+    A running total over the days, looked up by bisection: two lookups per date instead of
+    a filter (the app asks for 26 dates and four windows after every action)."""
+    daily = events.group_by(on).agg(pl.col(value).sum()).sort(on)
+    days_on = daily[on].to_list()
+    running = [0, *itertools.accumulate(int(v) for v in daily[value].to_list())]
+    def upto(d: date) -> int:
+        return running[bisect.bisect_right(days_on, d)]
+    return {end: upto(end) - upto(end - timedelta(days=days)) for end in set(ends)}
 
 
 def active_clients(clients: pl.DataFrame, d: date) -> pl.DataFrame:

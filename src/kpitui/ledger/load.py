@@ -207,9 +207,38 @@ def refresh(handle: Handle, led: Ledger, changed: dict[str, list[int]]) -> Ledge
         raw = read_table_sqlite(handle.conn, table, COLUMNS[table], f"WHERE id IN ({marks})",
                                 tuple(ids))
         fresh = tidy(table, raw, COLUMNS[table], [])
-        kept = frames[table].filter(~pl.col("id").is_in(ids))
-        frames[table] = pl.concat([kept, fresh.select(kept.columns)], how="vertical_relaxed")
+        frames[table] = replace_rows(frames[table], fresh, "id", ids)
     return Ledger(led.path, led.meta, frames, led.problems)
+
+
+MAX_CHUNKS = 16   # a patched frame is made contiguous again past this many pieces
+
+
+def replace_rows(old: pl.DataFrame, fresh: pl.DataFrame, col: str, ids: list[int]
+                 ) -> pl.DataFrame:
+    """`old` with its rows whose `col` is in `ids` replaced by `fresh` (rows with those ids).
+
+    When `old` is sorted by `col` (tables by id, the per-invoice frames by invoice), the
+    rest is kept as zero-copy slices around each id and the order is kept: an action on a
+    million-row frame copies nothing. Otherwise the rest is filtered (one copy).
+    """
+    fresh = fresh.select(old.columns)
+    if fresh.height:
+        fresh = fresh.sort(col)
+    if old[col].null_count() or not old[col].is_sorted():
+        kept = old.filter(~pl.col(col).is_in(ids))
+        pieces = [kept, fresh]
+    else:
+        pieces, start, keys = [], 0, old[col]
+        for key in sorted(set(ids)):
+            lo = int(keys.search_sorted(key, side="left"))
+            hi = int(keys.search_sorted(key, side="right"))
+            pieces += [old.slice(start, lo - start), fresh.filter(pl.col(col) == key)]
+            start = hi
+        pieces.append(old.slice(start))
+    joined = pl.concat([p for p in pieces if p.height] or [old.clear()],
+                       how="vertical_relaxed", rechunk=False)
+    return joined.rechunk() if joined.n_chunks() > MAX_CHUNKS else joined
 
 
 def raw_dtype(kind: str) -> pl.DataType:
