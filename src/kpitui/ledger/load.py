@@ -316,10 +316,35 @@ def read_table_sqlite(conn: sqlite3.Connection, table: str, cols: dict[str, str]
 
 def tidy(table: str, df: pl.DataFrame, cols: dict[str, str], problems: list[Problem]
          ) -> pl.DataFrame:
-    """Clean text, parse dates, fill defaults, and set unsound rows apart as problems."""
+    """Clean text, parse dates, fill defaults, and set unsound rows apart as problems.
+
+    Every check is counted in one pass; a column is rewritten or the frame filtered only
+    when something needs it (a clean million-row table is not copied again)."""
+    df = df.with_columns(_typed(df, cols))
+    df = df.with_columns(pl.col(c).fill_null(0) for c in cols
+                         if c in DEFAULT_ZERO and df[c].null_count())
+    reasons = _reasons(table, df, cols)
+    counts = df.select(expr.fill_null(False).sum().alias(str(i))
+                       for i, (_, expr, _) in enumerate(reasons)).row(0) if reasons else ()
+    bad = None
+    for (what, expr, excludes), count in zip(reasons, counts, strict=True):
+        if not count:
+            continue
+        hit = df.filter(expr.fill_null(False))
+        problems.append(Problem(table, what, hit.height, hit["id"].head(5).to_list()))
+        if excludes:
+            bad = expr.fill_null(False) if bad is None else bad | expr.fill_null(False)
+    if bad is not None:
+        df = df.filter(~bad)
+    return df.drop([c for c in df.columns if c.startswith("__")])
+
+
+def _typed(df: pl.DataFrame, cols: dict[str, str]) -> list[pl.Expr]:
+    """Text made inert (only the columns holding something to clean), dates parsed."""
     exprs = []
+    dirty = f"{SPACE_LIKE}|{CONTROL}"
     for c, kind in cols.items():
-        if kind == STR:
+        if kind == STR and df[c].str.contains(dirty).any():
             exprs.append(pl.col(c).str.replace_all(SPACE_LIKE, " ")
                          .str.replace_all(CONTROL, ""))
         elif kind == DATE:
@@ -328,35 +353,31 @@ def tidy(table: str, df: pl.DataFrame, cols: dict[str, str], problems: list[Prob
         elif kind == STAMP:
             exprs.append(pl.col(c).str.replace_all(CONTROL, ""))
             exprs.append(parse_date(pl.col(c).str.slice(0, 10)).alias(f"{c}_date"))
-    df = df.with_columns(exprs)
-    df = df.with_columns(pl.col(c).fill_null(0) for c in cols if c in DEFAULT_ZERO)
-    bad = pl.lit(False)
-    reasons: list[tuple[str, pl.Expr]] = []
-    for c in REQUIRED.get(table, ()):
+    return exprs
+
+
+def _reasons(table: str, df: pl.DataFrame, cols: dict[str, str]
+             ) -> list[tuple[str, pl.Expr, bool]]:
+    """Each check: what it finds, the rows it finds, and whether they are set apart."""
+    required = REQUIRED.get(table, ())
+    out = []
+    for c in required:
         target = f"{c}_date" if cols[c] == STAMP else c
-        reasons.append((f"rows without a readable {c}", pl.col(target).is_null()))
+        out.append((f"rows without a readable {c}", pl.col(target).is_null(), True))
     for c, kind in cols.items():
-        if kind == DATE and c not in REQUIRED.get(table, ()):
-            reasons.append((f"rows whose {c} is not a real date",
-                            pl.col(f"__raw_{c}") & pl.col(c).is_null()))
-        if f"__mistyped_{c}" in df.columns and c not in REQUIRED.get(table, ()):
-            reasons.append((f"rows whose {c} is not a whole number", pl.col(f"__mistyped_{c}")))
+        if kind == DATE and c not in required:
+            out.append((f"rows whose {c} is not a real date",
+                        pl.col(f"__raw_{c}") & pl.col(c).is_null(),
+                        c in STRICT_DATES.get(table, ())))
+        if f"__mistyped_{c}" in df.columns and c not in required:
+            out.append((f"rows whose {c} is not a whole number", pl.col(f"__mistyped_{c}"),
+                        False))
     for c in MONEY.get(table, ()):
-        reasons.append((f"rows whose {c} is absurd (at least 2^53 cents)",
-                        pl.col(c).abs() >= MAX_CENTS))
+        out.append((f"rows whose {c} is absurd (at least 2^53 cents)",
+                    pl.col(c).abs() >= MAX_CENTS, True))
     if table == "invoices":
-        reasons.append(("rows with a negative amount_cents", pl.col("amount_cents") < 0))
-    excluding = {f"rows without a readable {c}" for c in REQUIRED.get(table, ())}
-    excluding |= {f"rows whose {c} is not a real date" for c in STRICT_DATES.get(table, ())}
-    excluding |= {r for r, _ in reasons if "absurd" in r or "negative" in r}
-    for what, expr in reasons:
-        hit = df.filter(expr.fill_null(False))
-        if hit.height:
-            problems.append(Problem(table, what, hit.height, hit["id"].head(5).to_list()))
-            if what in excluding:
-                bad = bad | expr.fill_null(False)
-    df = df.filter(~bad)
-    return df.drop([c for c in df.columns if c.startswith("__")])
+        out.append(("rows with a negative amount_cents", pl.col("amount_cents") < 0, True))
+    return out
 
 
 def parse_date(expr: pl.Expr) -> pl.Expr:
