@@ -51,8 +51,8 @@ def parse_as_of(value: str | None) -> date | None:
 
 def open_chosen(db: str | None, *, readonly: bool = True):
     """Resolve, open and load the ledger; say on stderr when the sample is in use."""
+    from .ledger import fetch
     from .ledger.connection import open_ledger
-    from .ledger.load import load
 
     choice = config.choose_ledger(db)
     if choice.is_sample:
@@ -60,7 +60,11 @@ def open_chosen(db: str | None, *, readonly: bool = True):
                    "(use --db PATH or $KPITUI_DB for yours)", err=True)
     handle = open_ledger(choice.path, readonly=readonly)
     try:
-        ledger = load(handle)
+        reading = fetch.start(handle)      # the tables arrive while Polars is imported
+        from .kpis import cockpit  # noqa: F401 - imported now, during the read
+        from .ledger.load import load
+
+        ledger = load(handle, reading)
     finally:
         handle.close()
     if ledger.problems:

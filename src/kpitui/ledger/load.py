@@ -7,7 +7,6 @@ WAL ledger) is read through sqlite3 instead, with each value checked by `typeof`
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,42 +16,10 @@ from pathlib import Path
 import polars as pl
 
 from ..text import CONTROL, SPACE_LIKE, clean_text
-from .connection import Handle, others_open
+from .connection import Handle
+from .fetch import COLUMNS, DATE, INT, STAMP, STR, Fetch, start
 
-INT, STR, DATE, STAMP = "int", "str", "date", "stamp"
 MAX_CENTS = 2**53  # beyond this an amount is garbage, not money
-SPLIT_ROWS = 100_000  # tables larger than this are read in two halves
-# Below this file size sqlite3 reads everything faster than connectorx's import (pyarrow,
-# 0.4 s) takes: the sample reads in 0.12 s.
-CX_MIN_BYTES = 32 * 2**20
-# Which reader load() uses: "auto" (connectorx from CX_MIN_BYTES on), "fast" (connectorx
-# whenever it can) or "careful" (sqlite3 only). For diagnosis, and for the tests, which run
-# every KPI figure through both readers.
-READER_ENV = "KPITUI_READER"
-
-# table -> column -> kind. Only what the KPIs and panes read.
-COLUMNS: dict[str, dict[str, str]] = {
-    "partners": {"id": INT, "name": STR, "kind": STR, "started_on": DATE,
-                 "revenue_share_bp": INT, "annual_target_cents": INT},
-    "clients": {"id": INT, "name": STR, "email": STR, "phone": STR, "terms_days": INT,
-                "autopay": INT, "partner_id": INT, "since": DATE, "churned_on": DATE},
-    "invoices": {"id": INT, "number": STR, "client_id": INT, "issued_on": DATE, "due_on": DATE,
-                 "amount_cents": INT, "recurring": INT, "void": INT, "written_off_on": DATE},
-    "payments": {"id": INT, "invoice_id": INT, "paid_on": DATE, "amount_cents": INT,
-                 "method": STR},
-    "followups": {"id": INT, "invoice_id": INT, "at": STAMP, "kind": STR, "note": STR,
-                  "promised_on": DATE, "promised_cents": INT, "until": DATE, "by": STR,
-                  "undoes": INT},
-    "opportunities": {"id": INT, "name": STR, "client_id": INT, "partner_id": INT,
-                      "source": STR, "owner": STR, "created_on": DATE, "qualified_on": DATE,
-                      "appointment_on": DATE, "proposal_on": DATE, "closed_on": DATE,
-                      "outcome": STR, "mrr_cents": INT, "onetime_cents": INT,
-                      "upsell_offered": INT, "upsell_taken": INT},
-    "partner_costs": {"id": INT, "partner_id": INT, "incurred_on": DATE, "amount_cents": INT,
-                      "category": STR, "note": STR},
-    "goals": {"id": INT, "metric": STR, "period_start": DATE, "period_end": DATE,
-              "target": INT},
-}
 
 # Rows missing one of these (or holding an unreadable value there) cannot count anywhere.
 REQUIRED = {
@@ -140,10 +107,11 @@ class Ledger:
         return sum(p.count for p in self.problems)
 
 
-def load(handle: Handle) -> Ledger:
-    """Read the whole ledger into typed, cleaned frames; damage found now is one line."""
+def load(handle: Handle, fetch: Fetch | None = None) -> Ledger:
+    """Read the whole ledger into typed, cleaned frames; damage found now is one line.
+    `fetch`: a read already started (fetch.start) while the caller imported Polars."""
     try:
-        return _load(handle)
+        return _load(handle, fetch or start(handle))
     except sqlite3.DatabaseError as exc:
         from .connection import describe
         from .errors import LedgerError
@@ -151,46 +119,17 @@ def load(handle: Handle) -> Ledger:
         raise LedgerError(describe(exc, handle.path)) from exc
 
 
-def _load(handle: Handle) -> Ledger:
-    """Read every table (connectorx first, sqlite3 for what it cannot type).
-
-    connectorx bundles its own SQLite library. Two SQLite libraries in one process do not
-    see each other's POSIX locks, so connectorx, on closing, would think it is alone and
-    remove the WAL under our open connection ("disk I/O error"). So our connection is
-    closed while connectorx reads, and opened again afterwards.
-    """
-    meta = dict(handle.conn.execute("SELECT key, value FROM meta").fetchall())
-    sizes = {t: handle.conn.execute(f"SELECT max(id) FROM {t}").fetchone()[0] or 0
-             for t in COLUMNS}
-    raws: dict[str, pl.DataFrame] = {}
-    handle.close()
-    if use_connectorx(handle.path) and not handle.immutable and not others_open(handle.path):
-        try:
-            for table, cols in COLUMNS.items():
-                df = read_table_cx(handle.path, table, cols, split=sizes[table] > SPLIT_ROWS,
-                                   max_id=sizes[table])
-                if df is not None:
-                    raws[table] = df
-        finally:
-            handle.reopen()
-    else:   # another of our connections is open: the careful read only
-        handle.reopen()
+def _load(handle: Handle, fetch: Fetch) -> Ledger:
+    """Frames from connectorx's reads, sqlite3 for every table connectorx did not type."""
+    raws = fetch.finish()
     frames: dict[str, pl.DataFrame] = {}
     problems: list[Problem] = []
     for table, cols in COLUMNS.items():
-        raw = raws.get(table)
+        raw = typed_frame(raws.get(table), cols)
         if raw is None:
             raw = read_table_sqlite(handle.conn, table, cols)
         frames[table] = tidy(table, raw, cols, problems)
-    return Ledger(handle.path, {k: str(v) for k, v in meta.items()}, frames, problems)
-
-
-def use_connectorx(path: Path) -> bool:
-    """Whether $KPITUI_READER (default auto) and the file's size call for connectorx."""
-    reader = os.environ.get(READER_ENV, "auto").strip().lower()
-    if reader == "careful":
-        return False
-    return reader == "fast" or path.stat().st_size >= CX_MIN_BYTES
+    return Ledger(handle.path, fetch.meta, frames, problems)
 
 
 def refresh(handle: Handle, led: Ledger, changed: dict[str, list[int]]) -> Ledger:
@@ -245,35 +184,22 @@ def raw_dtype(kind: str) -> pl.DataType:
     return pl.Int64 if kind == INT else pl.String
 
 
-def read_table_cx(path: Path, table: str, cols: dict[str, str], split: bool = False,
-                  max_id: int = 0) -> pl.DataFrame | None:
-    """connectorx's read when it types every column exactly; None means: read it carefully.
-
-    connectorx hands over Arrow C pointers that Polars imports directly: no pyarrow (whose
-    import alone took 0.25 s), and a third of the memory (286 MB against 720 MB at 1M
-    invoices). A big table is read in two halves by id at once, on two cores.
+def typed_frame(result, cols: dict[str, str]) -> pl.DataFrame | None:
+    """A frame from connectorx's raw result when it typed every column exactly; None means:
+    read the table carefully. Polars imports the Arrow pointers directly: no pyarrow (its
+    import alone took 0.25 s), a third of the memory (286 MB against 720 MB at 1M invoices).
     """
+    if result is None:
+        return None
     want = {c: raw_dtype(k) for c, k in cols.items()}
-    select = f"SELECT {', '.join(cols)} FROM {table}"
-    half = max_id // 2
-    queries = ([f"{select} WHERE id <= {half}", f"{select} WHERE id > {half}"]
-               if split and half else [select])
     try:
-        df = _arrow_frame(_cx_read(f"sqlite://{path.resolve()}", queries))
-    except Exception:  # noqa: BLE001 - any refusal means: read it the careful way
+        df = _arrow_frame(result)
+    except Exception:  # noqa: BLE001 - an unreadable result: the careful way then
         return None
     if df is None or not all(df.schema.get(c) in (t, pl.Null) for c, t in want.items()):
         return None
     df = df.cast(want)
     return df if df["id"].is_sorted() else df.sort("id")
-
-
-def _cx_read(uri: str, queries: list[str]):
-    """connectorx's raw read: column names and, per batch, each column's Arrow C pointers."""
-    from connectorx.connectorx import read_sql
-
-    return read_sql(uri, "arrow", queries=queries, protocol="binary", partition_query=None,
-                    pre_execution_queries=None)
 
 
 def _arrow_frame(result) -> pl.DataFrame | None:

@@ -1,0 +1,134 @@
+"""The raw read of a ledger through connectorx, started before Polars is even imported.
+
+connectorx reads in native threads without the GIL, so a command can start the read, then
+import Polars and the KPI code while the tables arrive (load.load finishes it). This
+module imports neither Polars nor pyarrow: connectorx hands back Arrow C pointers.
+
+connectorx bundles its own SQLite library. Two SQLite libraries in one process do not see
+each other's POSIX locks, so connectorx, on closing, would think it is alone and remove the
+WAL under an open connection of ours ("disk I/O error"). So the handle's connection is
+closed while connectorx reads, and opened again by `finish`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .connection import Handle, describe, others_open
+from .errors import LedgerError
+
+INT, STR, DATE, STAMP = "int", "str", "date", "stamp"
+
+# table -> column -> kind. Only what the KPIs and panes read.
+COLUMNS: dict[str, dict[str, str]] = {
+    "partners": {"id": INT, "name": STR, "kind": STR, "started_on": DATE,
+                 "revenue_share_bp": INT, "annual_target_cents": INT},
+    "clients": {"id": INT, "name": STR, "email": STR, "phone": STR, "terms_days": INT,
+                "autopay": INT, "partner_id": INT, "since": DATE, "churned_on": DATE},
+    "invoices": {"id": INT, "number": STR, "client_id": INT, "issued_on": DATE, "due_on": DATE,
+                 "amount_cents": INT, "recurring": INT, "void": INT, "written_off_on": DATE},
+    "payments": {"id": INT, "invoice_id": INT, "paid_on": DATE, "amount_cents": INT,
+                 "method": STR},
+    "followups": {"id": INT, "invoice_id": INT, "at": STAMP, "kind": STR, "note": STR,
+                  "promised_on": DATE, "promised_cents": INT, "until": DATE, "by": STR,
+                  "undoes": INT},
+    "opportunities": {"id": INT, "name": STR, "client_id": INT, "partner_id": INT,
+                      "source": STR, "owner": STR, "created_on": DATE, "qualified_on": DATE,
+                      "appointment_on": DATE, "proposal_on": DATE, "closed_on": DATE,
+                      "outcome": STR, "mrr_cents": INT, "onetime_cents": INT,
+                      "upsell_offered": INT, "upsell_taken": INT},
+    "partner_costs": {"id": INT, "partner_id": INT, "incurred_on": DATE, "amount_cents": INT,
+                      "category": STR, "note": STR},
+    "goals": {"id": INT, "metric": STR, "period_start": DATE, "period_end": DATE,
+              "target": INT},
+}
+# The order connectorx reads them in: the big ones first, the small ones fill the gaps.
+READ_ORDER = ("invoices", "payments", "opportunities", "followups", "clients", "partners",
+              "partner_costs", "goals")
+
+SPLIT_ROWS = 20_000   # tables larger than this are read in two halves by id, on two cores
+# Below this file size sqlite3 reads everything about as fast as connectorx starts up (the
+# sample reads in 0.12 s).
+CX_MIN_BYTES = 32 * 2**20
+# Which reader load() uses: "auto" (connectorx from CX_MIN_BYTES on), "fast" (connectorx
+# whenever it can) or "careful" (sqlite3 only). For diagnosis, and for the tests, which run
+# every KPI figure through both readers.
+READER_ENV = "KPITUI_READER"
+
+
+def use_connectorx(path: Path) -> bool:
+    """Whether $KPITUI_READER (default auto) and the file's size call for connectorx."""
+    reader = os.environ.get(READER_ENV, "auto").strip().lower()
+    if reader == "careful":
+        return False
+    return reader == "fast" or path.stat().st_size >= CX_MIN_BYTES
+
+
+@dataclass
+class Fetch:
+    """A read in progress: the ledger's meta, and connectorx's reads of its tables."""
+
+    handle: Handle
+    meta: dict[str, str]
+    reads: dict[str, Future] = field(default_factory=dict)
+    pool: ThreadPoolExecutor | None = None
+
+    def finish(self) -> dict[str, tuple | None]:
+        """Wait for every read; connectorx's raw result per table, None where it refused
+        (that table is then read the careful way). The handle is open again after."""
+        try:
+            return {t: _result(f) for t, f in self.reads.items()}
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+                self.handle.reopen()
+
+
+def start(handle: Handle) -> Fetch:
+    """Read meta and start connectorx on every table, when the file and $KPITUI_READER allow
+    it and no other connection of ours has the file open."""
+    conn = handle.conn
+    try:
+        meta = {k: str(v) for k, v in conn.execute("SELECT key, value FROM meta").fetchall()}
+        if not use_connectorx(handle.path) or handle.immutable:
+            return Fetch(handle, meta)
+        sizes = {t: conn.execute(f"SELECT max(id) FROM {t}").fetchone()[0] or 0
+                 for t in COLUMNS}
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(describe(exc, handle.path)) from exc
+    handle.close()
+    if others_open(handle.path):   # another connection of ours: the careful read only
+        handle.reopen()
+        return Fetch(handle, meta)
+    uri = f"sqlite://{handle.path.resolve()}"
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpitui-read")
+    reads = {t: pool.submit(_read, uri, _queries(t, COLUMNS[t], sizes[t])) for t in READ_ORDER}
+    return Fetch(handle, meta, reads, pool)
+
+
+def _queries(table: str, cols: dict[str, str], max_id: int) -> list[str]:
+    """The SELECT of the table's columns; two halves by id when the table is big."""
+    select = f"SELECT {', '.join(cols)} FROM {table}"
+    half = max_id // 2
+    if max_id > SPLIT_ROWS and half:
+        return [f"{select} WHERE id <= {half}", f"{select} WHERE id > {half}"]
+    return [select]
+
+
+def _read(uri: str, queries: list[str]):
+    """connectorx's raw read: column names and, per batch, each column's Arrow C pointers."""
+    from connectorx.connectorx import read_sql
+
+    return read_sql(uri, "arrow", queries=queries, protocol="binary", partition_query=None,
+                    pre_execution_queries=None)
+
+
+def _result(future: Future):
+    try:
+        return future.result()
+    except Exception:  # noqa: BLE001 - any refusal means: read that table the careful way
+        return None
