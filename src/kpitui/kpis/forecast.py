@@ -80,11 +80,11 @@ def cash_forecast(led: Ledger, opens_at_d: pl.DataFrame, d: date) -> CashForecas
     by_week = dict(exp.with_columns(week).group_by("week").agg(pl.col("cents").sum())
                    .iter_rows())
     risky = opens_at_d.filter((pl.col("open_cents") > 0) & (pl.col("dpd") > 90))
-    live = opens_at_d.filter((pl.col("open_cents") > 0) & (pl.col("dpd") <= 90))
-    disputed = with_status(led, live, d).filter(pl.col("status") == "disputed")
+    # A disputed invoice is never `promised`: its one expected row holds its open balance.
+    disputed = exp.filter(pl.col("status") == "disputed")
     ahead = days_between(pl.col("on"), d)
     return CashForecast(
         horizons={n: int(exp.filter(ahead <= n)["cents"].sum()) for n in HORIZONS},
         weeks=[int(by_week.get(k, 0)) for k in range(1, WEEKS + 1)],
         at_risk_cents=int(risky["open_cents"].sum()),
-        disputed_cents=int(disputed["open_cents"].sum()))
+        disputed_cents=int(disputed["cents"].sum()))

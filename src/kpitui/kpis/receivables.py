@@ -104,7 +104,8 @@ SOURCES = {"unvoided": {"invoices"}, "sourced_invoices": {"invoices", "clients"}
            "full_paid": {"invoices", "payments"}, "grid": {"invoices", "payments"},
            "grid_dates": set(), "ar": {"invoices", "payments"},
            "daily:sales": {"invoices"}, "daily:mrr": {"invoices"},
-           "daily:collected": {"invoices", "payments"}, "followups": {"followups"}}
+           "daily:collected": {"invoices", "payments"}, "followups": {"followups"},
+           "clients": {"clients"}}
 # The per-invoice frames: the column their rows are replaced by, and whether it holds
 # invoice or payment ids. Each is kept sorted by that column, so that a patch copies nothing.
 PER_INVOICE = {"unvoided": ("id", "invoice"), "counted_payments": ("id", "payment"),
@@ -386,9 +387,11 @@ def headline_at(d: date, ar: dict[str, int], ar_back: dict[str, int], sales90: i
 
 
 def autopay_pct(led: Ledger, d: date) -> float | None:
-    """Share of active clients paying by automatic debit."""
-    active = active_clients(led.clients, d)
-    return pct(int((active["autopay"] == 1).sum()), active.height)
+    """Share of active clients paying by automatic debit (kept until clients change)."""
+    def build() -> float | None:
+        active = active_clients(led.clients, d)
+        return pct(int((active["autopay"] == 1).sum()), active.height)
+    return memo(led, f"clients:autopay:{d}", build)
 
 
 def bad_debt_pct(led: Ledger, d: date) -> float | None:
