@@ -1,8 +1,9 @@
 """SQLite -> Polars frames: the columns kpitui needs, typed, text cleaned once, bad rows apart.
 
-Reads go through connectorx (PERF-BASELINES.md: 2.5x faster than sqlite3 rows at a million
-invoices); a table connectorx cannot type (mistyped values, non-UTF-8 text, an immutable
-WAL ledger) is read through sqlite3 instead, with each value checked by `typeof`.
+The raw read is ledger/fetch.py: connectorx (PERF-BASELINES.md: 2.5x faster than sqlite3
+rows at a million invoices), whose Arrow output becomes frames here. A table connectorx
+cannot type (mistyped values, non-UTF-8 text, an immutable WAL ledger) is read through
+sqlite3 instead, with each value checked by `typeof`.
 """
 
 from __future__ import annotations
