@@ -45,13 +45,18 @@ def full_paid(led: Ledger) -> pl.DataFrame:
 
 
 def lateness(led: Ledger, d: date) -> pl.DataFrame:
-    """Per client: floor of the median days late of its invoices fully paid in (D-365, D]."""
+    """Per client: floor of the median days late of its invoices fully paid in (D-365, D].
+    Kept per date; after an action, carry_over recomputes it for the touched clients."""
+    return memo(led, f"lateness:{d}", lambda: lateness_of(full_paid(led), d))
+
+
+def lateness_of(full: pl.DataFrame, d: date) -> pl.DataFrame:
+    """lateness from full_paid rows (all of them, or a few clients'), sorted by client."""
     start = d - timedelta(days=365)
-    full = full_paid(led)
     late = full.filter((pl.col("paid_in_full") > start) & (pl.col("paid_in_full") <= d))
     return late.group_by("client_id").agg(
         days_between(pl.col("paid_in_full"), pl.col("due_on")).median().floor()
-        .cast(pl.Int64).alias("lateness"))
+        .cast(pl.Int64).alias("lateness")).sort("client_id")
 
 
 def expected_receipts(led: Ledger, opens_at_d: pl.DataFrame, d: date) -> pl.DataFrame:

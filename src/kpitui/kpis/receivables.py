@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from ..ledger.load import Ledger, replace_rows
+from ..ledger.load import Ledger, replace_rows, take_rows
 from .money import pct, ratio
 
 BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
@@ -105,7 +105,7 @@ SOURCES = {"unvoided": {"invoices"}, "sourced_invoices": {"invoices", "clients"}
            "grid_dates": set(), "ar": {"invoices", "payments"},
            "daily:sales": {"invoices"}, "daily:mrr": {"invoices"},
            "daily:collected": {"invoices", "payments"}, "followups": {"followups"},
-           "clients": {"clients"}}
+           "clients": {"clients"}, "lateness": {"invoices", "payments"}}
 # The per-invoice frames: the column their rows are replaced by, and whether it holds
 # invoice or payment ids. Each is kept sorted by that column, so that a patch copies nothing.
 PER_INVOICE = {"unvoided": ("id", "invoice"), "counted_payments": ("id", "payment"),
@@ -133,12 +133,38 @@ def carry_over(old: Ledger, new: Ledger, changed: dict[str, list[int]]) -> None:
         elif key in PER_INVOICE:
             col, kind = PER_INVOICE[key]
             new.cache[key] = replace_rows(frame, builders[key](sub), col, row_ids[kind])
-    if "ar" in old.cache and "grid" in new.cache and "ar" not in new.cache:
-        gone = ar_table(old.cache["grid"].filter(pl.col("id").is_in(ids)))
-        came = ar_table(new.cache["grid"].filter(pl.col("id").is_in(ids)))
-        sums = [c for c in gone.columns if c != "as_of"]
-        new.cache["ar"] = (pl.concat([old.cache["ar"], gone.with_columns(-pl.col(sums)), came])
-                           .group_by("as_of").agg(pl.col(sums).sum()))
+    _patch_sums(old, new, ids, row_ids["payment"])
+    _patch_lateness(old, new, ids)
+
+
+def _patch_sums(old: Ledger, new: Ledger, ids: list[int], payment_ids: list[int]) -> None:
+    """The AR per month-end and the money collected per day are sums: take the touched
+    rows' old contribution out and put their new one in."""
+    def patch(key: str, frame: str, col: str, touched: list[int], rows, by: str) -> None:
+        if key in old.cache and key not in new.cache and frame in new.cache:
+            gone = rows(take_rows(old.cache[frame], col, touched))
+            came = rows(take_rows(new.cache[frame], col, touched))
+            sums = [c for c in gone.columns if c != by]
+            new.cache[key] = (pl.concat([old.cache[key], gone.with_columns(-pl.col(sums)),
+                                         came]).group_by(by).agg(pl.col(sums).sum()))
+
+    patch("ar", "grid", "id", ids, ar_table, "as_of")
+    patch("daily:collected", "counted_payments", "id", payment_ids,
+          lambda p: p.select(pl.col("paid_on").alias("on"), "amount_cents"), "on")
+
+
+def _patch_lateness(old: Ledger, new: Ledger, ids: list[int]) -> None:
+    """Lateness per client at a date: recomputed for the touched invoices' clients only."""
+    from .forecast import lateness_of
+
+    keys = [k for k in old.cache if k.startswith("lateness:") and k not in new.cache]
+    if not keys or "full_paid" not in new.cache:
+        return
+    clients = new.invoices.filter(pl.col("id").is_in(ids))["client_id"].unique().to_list()
+    mine = new.cache["full_paid"].filter(pl.col("client_id").is_in(clients))
+    for key in keys:
+        fresh = lateness_of(mine, date.fromisoformat(key.split(":", 1)[1]))
+        new.cache[key] = replace_rows(old.cache[key], fresh, "client_id", clients)
 
 
 def _touched_invoices(new: Ledger, changed: dict[str, list[int]]) -> list[int]:
@@ -235,6 +261,7 @@ def _grid(led: Ledger, dates: list[date]) -> pl.DataFrame:
 
 
 GRID = ["as_of", "id", "client_id", "due_on", "amount_cents", "open_cents"]
+SMALL_SPANS = 5_000   # up to this many spans, one cross join with the dates beats a loop
 
 
 def _grid_from_spans(led: Ledger, dates: list[date]) -> pl.DataFrame:
@@ -242,6 +269,11 @@ def _grid_from_spans(led: Ledger, dates: list[date]) -> pl.DataFrame:
     spans = open_spans(led)
     if dates:   # only spans that overlap the dates at all (most of a long history does not)
         spans = spans.filter((pl.col("start") <= dates[-1]) & (pl.col("end") > dates[0]))
+    if spans.height <= SMALL_SPANS and dates:   # a few invoices' (after an action): at once
+        days = pl.DataFrame({"as_of": dates}, schema={"as_of": pl.Date})
+        return (spans.join(days, how="cross")
+                .filter((pl.col("start") <= pl.col("as_of")) & (pl.col("end") > pl.col("as_of")))
+                .select(GRID))
     parts = [spans.filter((pl.col("start") <= d) & (pl.col("end") > d))
              .with_columns(pl.lit(d).alias("as_of")).select(GRID) for d in dates]
     return pl.concat(parts) if parts else _empty_grid(spans)

@@ -154,6 +154,21 @@ def refresh(handle: Handle, led: Ledger, changed: dict[str, list[int]]) -> Ledge
 MAX_CHUNKS = 16   # a patched frame is made contiguous again past this many pieces
 
 
+def take_rows(frame: pl.DataFrame, col: str, ids: list[int]) -> pl.DataFrame:
+    """The rows of `frame` whose `col` is in `ids`: slices when sorted by `col`, else a
+    filter."""
+    keys = frame[col]
+    if keys.null_count() or not keys.is_sorted():
+        return frame.filter(pl.col(col).is_in(ids))
+    pieces = []
+    for key in sorted(set(ids)):
+        lo = int(keys.search_sorted(key, side="left"))
+        hi = int(keys.search_sorted(key, side="right"))
+        if hi > lo:
+            pieces.append(frame.slice(lo, hi - lo))
+    return pl.concat(pieces, rechunk=False) if pieces else frame.clear()
+
+
 def replace_rows(old: pl.DataFrame, fresh: pl.DataFrame, col: str, ids: list[int]
                  ) -> pl.DataFrame:
     """`old` with its rows whose `col` is in `ids` replaced by `fresh` (rows with those ids).
