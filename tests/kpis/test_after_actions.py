@@ -45,6 +45,20 @@ def overdue(path: Path, n: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in rows]
 
 
+def applied(handle, led, cockpit, written):
+    """What the app does after an action: re-read the written rows, patch, recompute."""
+    new = refresh(handle, led, written.rows())
+    carry_over(led, new, written.rows())
+    return new, compute(new, D, before=cockpit, changed=written.tables())
+
+
+def assert_same_as_full_read(path: Path, handle, led, cockpit) -> None:
+    full_led, full = fresh(path, handle)
+    assert to_dict(led, cockpit) == to_dict(full_led, full)
+    assert cockpit.series == full.series
+    assert cockpit.previous == full.previous
+
+
 @pytest.fixture
 def ledger(tmp_path: Path) -> Path:
     path = tmp_path / "sample.db"
@@ -69,31 +83,13 @@ def test_every_action_leaves_the_same_figures_as_a_full_read(ledger: Path):
     written = []
     try:
         for step in steps:
-            w = step()
-            written.append(w)
-            changed = {"followups": w.followups, "payments": w.payments,
-                       "invoices": w.invoices}
-            new = refresh(handle, led, changed)
-            carry_over(led, new, changed)
-            cockpit = compute(new, D, before=cockpit,
-                              changed={t for t, ids in changed.items() if ids})
-            led = new
-            full_led, full = fresh(ledger, handle)
-            assert to_dict(led, cockpit) == to_dict(full_led, full)
-            assert cockpit.series == full.series
-            assert cockpit.previous == full.previous
+            written.append(step())
+            led, cockpit = applied(handle, led, cockpit, written[-1])
+            assert_same_as_full_read(ledger, handle, led, cockpit)
         for w in reversed(written[-3:]):          # undo the write-off and both payments
-            u = actions.undo(handle, w.followups[-1], D)
-            changed = {"followups": u.followups, "payments": u.payments,
-                       "invoices": u.invoices}
-            new = refresh(handle, led, changed)
-            carry_over(led, new, changed)
-            cockpit = compute(new, D, before=cockpit,
-                              changed={t for t, ids in changed.items() if ids})
-            led = new
-            full_led, full = fresh(ledger, handle)
-            assert to_dict(led, cockpit) == to_dict(full_led, full)
-            assert cockpit.series == full.series
+            led, cockpit = applied(handle, led, cockpit,
+                                   actions.undo(handle, w.followups[-1], D))
+            assert_same_as_full_read(ledger, handle, led, cockpit)
     finally:
         handle.close()
     assert open_a > 1000
@@ -105,21 +101,13 @@ def test_a_payment_lowers_ar_by_its_amount_and_a_call_changes_no_total(ledger: P
         led = load(handle)
         before = compute(led, D)
         (inv, open_cents), = overdue(ledger, 1)
-        w = actions.log(handle, inv, "call", "", D)
-        changed = {"followups": w.followups, "payments": [], "invoices": []}
-        new = refresh(handle, led, changed)
-        carry_over(led, new, changed)
-        after_call = compute(new, D, before=before, changed={"followups"})
+        new, after_call = applied(handle, led, before, actions.log(handle, inv, "call", "", D))
         assert after_call.headline == before.headline
         status = dict(zip(after_call.queue["invoice_id"], after_call.queue["status"],
                           strict=True))
         assert status[inv] == "contacted"
-        w = actions.payment(handle, inv, 700, D, "check", D)
-        changed = {"followups": w.followups, "payments": w.payments, "invoices": []}
-        newer = refresh(handle, new, changed)
-        carry_over(new, newer, changed)
-        after_pay = compute(newer, D, before=after_call,
-                            changed={"followups", "payments"})
+        _, after_pay = applied(handle, new, after_call,
+                               actions.payment(handle, inv, 700, D, "check", D))
         assert after_pay.headline.total_cents == before.headline.total_cents - 700
         assert (after_pay.headline.collected_30d_cents
                 == before.headline.collected_30d_cents + 700)

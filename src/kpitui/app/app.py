@@ -258,8 +258,7 @@ class KpiApp(App):
                 # Another program's commit since the last poll must not pass for seen.
                 others = session.handle.conn.execute(version).fetchone()[0]
                 written = action(session.handle, session.today)
-                changed = {"followups": written.followups, "payments": written.payments,
-                           "invoices": written.invoices}
+                changed = written.rows()
                 before = self.loaded
                 if others != session.data_version:
                     ledger, before = load(session.handle), None   # everything may differ
@@ -272,9 +271,8 @@ class KpiApp(App):
             return
         if written.followups and written.undoable:
             session.undo_stack.append(written.followups[-1])
-        wrote = {table for table, ids in changed.items() if ids}
         loaded = Loaded(ledger, compute(ledger, self.as_of, before=before and before.cockpit,
-                                        changed=wrote))
+                                        changed=written.tables()))
         self.call_from_thread(self.show, loaded)
         if on_done:
             self.call_from_thread(on_done)

@@ -27,6 +27,15 @@ class Written:
     invoices: list[int] = field(default_factory=list)   # written_off_on changed
     undoable: bool = True                                # False for an undo itself
 
+    def rows(self) -> dict[str, list[int]]:
+        """Table -> ids written: what load.refresh and receivables.carry_over take."""
+        return {"followups": self.followups, "payments": self.payments,
+                "invoices": self.invoices}
+
+    def tables(self) -> set[str]:
+        """The tables written to: what cockpit.compute's `changed` takes."""
+        return {table for table, ids in self.rows().items() if ids}
+
 
 @contextmanager
 def transaction(handle: Handle) -> Iterator[sqlite3.Connection]:
