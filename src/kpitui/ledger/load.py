@@ -154,18 +154,23 @@ def refresh(handle: Handle, led: Ledger, changed: dict[str, list[int]]) -> Ledge
 MAX_CHUNKS = 16   # a patched frame is made contiguous again past this many pieces
 
 
+def _bounds(frame: pl.DataFrame, col: str, ids: list[int]
+            ) -> list[tuple[int, int, int]] | None:
+    """(id, first row, end row) of each id in a frame sorted by `col`; None when unsorted."""
+    keys = frame[col]
+    if keys.null_count() or not keys.is_sorted():
+        return None
+    return [(key, int(keys.search_sorted(key, side="left")),
+             int(keys.search_sorted(key, side="right"))) for key in sorted(set(ids))]
+
+
 def take_rows(frame: pl.DataFrame, col: str, ids: list[int]) -> pl.DataFrame:
     """The rows of `frame` whose `col` is in `ids`: slices when sorted by `col`, else a
     filter."""
-    keys = frame[col]
-    if keys.null_count() or not keys.is_sorted():
+    bounds = _bounds(frame, col, ids)
+    if bounds is None:
         return frame.filter(pl.col(col).is_in(ids))
-    pieces = []
-    for key in sorted(set(ids)):
-        lo = int(keys.search_sorted(key, side="left"))
-        hi = int(keys.search_sorted(key, side="right"))
-        if hi > lo:
-            pieces.append(frame.slice(lo, hi - lo))
+    pieces = [frame.slice(lo, hi - lo) for _, lo, hi in bounds if hi > lo]
     return pl.concat(pieces, rechunk=False) if pieces else frame.clear()
 
 
@@ -180,14 +185,12 @@ def replace_rows(old: pl.DataFrame, fresh: pl.DataFrame, col: str, ids: list[int
     fresh = fresh.select(old.columns)
     if fresh.height:
         fresh = fresh.sort(col)
-    if old[col].null_count() or not old[col].is_sorted():
-        kept = old.filter(~pl.col(col).is_in(ids))
-        pieces = [kept, fresh]
+    bounds = _bounds(old, col, ids)
+    if bounds is None:
+        pieces = [old.filter(~pl.col(col).is_in(ids)), fresh]
     else:
-        pieces, start, keys = [], 0, old[col]
-        for key in sorted(set(ids)):
-            lo = int(keys.search_sorted(key, side="left"))
-            hi = int(keys.search_sorted(key, side="right"))
+        pieces, start = [], 0
+        for key, lo, hi in bounds:
             pieces += [old.slice(start, lo - start), fresh.filter(pl.col(col) == key)]
             start = hi
         pieces.append(old.slice(start))
