@@ -135,6 +135,26 @@ def test_full_payment_date_first_reach_even_if_reversed_later(db):
     assert cash(db)["weeks"] == weeks(w1=640)
 
 
+def test_full_payment_date_counts_rows_within_a_day_in_id_order(db):
+    add_client(db, 1)
+    # On D-98: +1000 (id 10) then -1000 (id 11): the running sum is 1000 after id 10, so the
+    # invoice is fully paid on D-98 (+2), although the day ends at 0. Paid again on D-60.
+    add_invoice(db, 1, 1, day(-130), day(-100), 1000)
+    add_payment(db, 1, day(-98), 1000, id=10)
+    add_payment(db, 1, day(-98), -1000, id=11)
+    add_payment(db, 1, day(-60), 1000, id=12)
+    # On D-80, the other way round: -300 (id 20) then +300 (id 21) on 700 paid before: the
+    # running sum is 400 then 700, never the 1000 it would need; paid in full on D-75 (+5).
+    add_invoice(db, 3, 1, day(-110), day(-80), 1000)
+    add_payment(db, 3, day(-85), 700, id=19)
+    add_payment(db, 3, day(-80), -300, id=20)
+    add_payment(db, 3, day(-80), 300, id=21)
+    add_payment(db, 3, day(-75), 300, id=22)
+    # median(+2, +5) = 3.5 -> 3: due D+1 -> D+4, week 1 (with D-60 as the date: +40, week 6)
+    add_invoice(db, 2, 1, day(-20), day(1), 640)
+    assert cash(db)["weeks"] == weeks(w1=640)
+
+
 def test_lateness_is_per_client(db):
     add_client(db, 1)
     add_client(db, 2)                          # no history: lateness 0

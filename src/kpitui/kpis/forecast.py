@@ -31,13 +31,13 @@ class CashForecast:
 
 def full_paid(led: Ledger) -> pl.DataFrame:
     """Per invoice with amount > 0 ever paid in full: the first payment date at which the
-    running total reaches the amount (same-day payments add up first: the crossing day is the
-    same in (paid_on, id) order). Independent of the as-of date, so computed once."""
+    running total, in (paid_on, id) order, reaches the amount (`peak`: within the day).
+    Independent of the as-of date, so computed once."""
     def build() -> pl.DataFrame:
         inv = unvoided(led).filter(pl.col("amount_cents") > 0).select(
             "id", "client_id", "due_on", "amount_cents")
         return (payment_steps(led).join(inv, left_on="invoice_id", right_on="id", how="inner")
-                .filter(pl.col("paid") >= pl.col("amount_cents"))
+                .filter(pl.col("peak") >= pl.col("amount_cents"))
                 .group_by("invoice_id").agg(pl.col("paid_on").min().alias("paid_in_full"),
                                             pl.col("client_id").first(),
                                             pl.col("due_on").first()).sort("invoice_id"))

@@ -73,26 +73,57 @@ def cumulative_paid(payments: pl.DataFrame) -> pl.DataFrame:
 
 
 def payment_steps(led: Ledger) -> pl.DataFrame:
-    """Every counted payment date of every invoice with the running total paid by then,
-    in (invoice, date) order, and the invoice's next payment date (null after the last).
+    """Every counted payment date of every invoice with the running total paid by the end of
+    that day (`paid`), the highest running total within the day in (paid_on, id) order
+    (`peak`: a payment and its same-day reversal reach the amount, KPIS.md's full-payment
+    date), in (invoice, date) order, and the invoice's next payment date (null after the last).
 
     Linear passes over sorted rows instead of per-group windows (2 s -> 0.3 s at 1.3M
     payments): a running total over everything, minus the total where the invoice began.
     """
     def build() -> pl.DataFrame:
-        pay = counted_payments(led).select("invoice_id", "paid_on", "amount_cents")
-        pay = pay.sort("invoice_id", "paid_on")
+        rows = _running_paid(by_invoice_and_day(counted_payments(led)))
         inv, day = pl.col("invoice_id"), pl.col("paid_on")
-        running = pl.col("amount_cents").cum_sum()
-        starts = (inv != inv.shift(1)).fill_null(True)
-        base = pl.when(starts).then(running - pl.col("amount_cents")).forward_fill()
-        steps = pay.with_columns((running - base).alias("paid"))
         last_of_day = ((inv != inv.shift(-1)) | (day != day.shift(-1))).fill_null(True)
-        steps = steps.filter(last_of_day)
+        first_of_day = ((inv != inv.shift(1)) | (day != day.shift(1))).fill_null(True)
+        rows = rows.with_columns(last_of_day.alias("last"), first_of_day.alias("first"))
         same_next = (inv == inv.shift(-1)).fill_null(False)
-        return steps.select("invoice_id", "paid_on", "paid",
-                            pl.when(same_next).then(day.shift(-1)).alias("next_on"))
+        steps = rows.filter(pl.col("last")).select(
+            "invoice_id", "paid_on", "paid", pl.when(same_next).then(day.shift(-1))
+            .alias("next_on"))
+        return steps.with_columns(_day_peaks(rows, steps["paid"]).alias("peak")).select(
+            "invoice_id", "paid_on", "paid", "peak", "next_on")
     return memo(led, "payment_steps", build)
+
+
+def by_invoice_and_day(pay: pl.DataFrame) -> pl.DataFrame:
+    """Payments (sorted by id) in (invoice_id, paid_on, id) order. Payments are usually
+    entered in date order: then a stable sort by invoice alone does it (half the time)."""
+    pay = pay.select("invoice_id", "paid_on", "amount_cents")
+    if pay["paid_on"].is_sorted():
+        return pay.sort("invoice_id", maintain_order=True)
+    return pay.sort("invoice_id", "paid_on", maintain_order=True)
+
+
+def _running_paid(pay: pl.DataFrame) -> pl.DataFrame:
+    """`paid`: each row's running total within its invoice (rows in invoice order)."""
+    inv = pl.col("invoice_id")
+    running = pl.col("amount_cents").cum_sum()
+    starts = (inv != inv.shift(1)).fill_null(True)
+    base = pl.when(starts).then(running - pl.col("amount_cents")).forward_fill()
+    return pay.with_columns((running - base).alias("paid"))
+
+
+def _day_peaks(rows: pl.DataFrame, paid: pl.Series) -> pl.Series:
+    """The end-of-day totals with each day of several payments raised to its highest running
+    total (such days are few: they are grouped apart and written in place)."""
+    last = pl.col("last").cast(pl.Int64)
+    many = (rows.with_columns((last.cum_sum() - last).alias("step"))   # its day's step row
+            .filter(~(pl.col("first") & pl.col("last"))))
+    if not many.height:
+        return paid
+    peaks = many.group_by("step").agg(pl.col("paid").max())
+    return paid.scatter(peaks["step"], peaks["paid"])
 
 
 # What each cached frame is built from (by key, or by the part of the key before ":").
