@@ -290,6 +290,19 @@ def test_collected_30d_window(db):
     assert r["collected_30d_cents"] == 20 + 300 - 50 + 700
 
 
+def test_padded_dates_count_and_impossible_ones_do_not(db):
+    """A date typed with spaces around it is still that date; 2024-06-31 is no date at all
+    (its payment is set apart: it counts nowhere)."""
+    add_client(db, 1)
+    add_invoice(db, 1, 1, day(-200), day(-170), 100000)
+    add_payment(db, 1, f" {day(-2)}\t", 40)    # inside, once trimmed
+    add_payment(db, 1, "2024-06-31", 5000)     # D is 2024-06-30: an impossible date
+    add_payment(db, 1, day(-1), 300)
+    r = rec(db)
+    assert r["collected_30d_cents"] == 40 + 300
+    assert r["total_cents"] == 100000 - 340
+
+
 # --- bad debt % -------------------------------------------------------------------------------
 
 def test_bad_debt_pct(db):

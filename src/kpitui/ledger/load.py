@@ -295,14 +295,15 @@ def tidy(table: str, df: pl.DataFrame, cols: dict[str, str], problems: list[Prob
 
 def _typed(df: pl.DataFrame, cols: dict[str, str]) -> list[pl.Expr]:
     """Text made inert (only the columns holding something to clean), dates parsed."""
-    exprs = []
+    exprs: list[pl.Expr | pl.Series] = []
     dirty = f"{SPACE_LIKE}|{CONTROL}"
+    dates = parse_dates(df, [c for c, kind in cols.items() if kind == DATE])
     for c, kind in cols.items():
         if kind == STR and df[c].str.contains(dirty).any():
             exprs.append(pl.col(c).str.replace_all(SPACE_LIKE, " ")
                          .str.replace_all(CONTROL, ""))
         elif kind == DATE:
-            exprs.append(parse_date(pl.col(c)).alias(c))
+            exprs.append(dates[c])
             exprs.append(pl.col(c).is_not_null().alias(f"__raw_{c}"))
         elif kind == STAMP:
             exprs.append(pl.col(c).str.replace_all(CONTROL, ""))
@@ -332,6 +333,16 @@ def _reasons(table: str, df: pl.DataFrame, cols: dict[str, str]
     if table == "invoices":
         out.append(("rows with a negative amount_cents", pl.col("amount_cents") < 0, True))
     return out
+
+
+def parse_dates(df: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """The named text columns parsed as parse_date does. The text is tried as it is first,
+    and trimmed only in a column where some text did not parse that way (trimming a
+    million dates doubled the cost; the result is the same)."""
+    fmt = "%Y-%m-%d"
+    out = df.select(pl.col(c).str.to_date(fmt, strict=False) for c in names)
+    redo = [c for c in names if (out[c].is_null() & df[c].is_not_null()).any()]
+    return out.with_columns(df.select(parse_date(pl.col(c)) for c in redo)) if redo else out
 
 
 def parse_date(expr: pl.Expr) -> pl.Expr:
