@@ -9,6 +9,7 @@ sqlite3 instead, with each value checked by `typeof`.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -126,11 +127,27 @@ def _load(handle: Handle, fetch: Fetch) -> Ledger:
     frames: dict[str, pl.DataFrame] = {}
     problems: list[Problem] = []
     for table, cols in COLUMNS.items():
-        raw = typed_frame(raws.get(table), cols)
+        raw = typed_frame(raws.pop(table, None), cols)
         if raw is None:
             raw = read_table_sqlite(handle.conn, table, cols)
         frames[table] = flag_sorted(tidy(table, raw, cols, problems))
+    if fetch.reads:
+        give_back_freed_memory()
     return Ledger(handle.path, fetch.meta, frames, problems)
+
+
+def give_back_freed_memory() -> None:
+    """Return the memory connectorx freed to the system. Its buffers come from the C
+    allocator, which keeps freed memory for reuse: at a million invoices 70 MB of it was
+    still held when the figures began (summary's peak: 590 -> 515 MiB, for 7 ms)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):   # not glibc (musl has no malloc_trim): nothing held
+        pass
 
 
 def flag_sorted(df: pl.DataFrame) -> pl.DataFrame:
