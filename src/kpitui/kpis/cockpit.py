@@ -83,10 +83,9 @@ def _receivables(led: Ledger, d: date, with_series: bool) -> dict:
     (`series` holds only those points here; _series adds the rest)."""
     ends = series.month_ends(d, 12) if with_series else []
     dates = sorted({d, *ends})
-    opens_all = receivables.open_at(led, dates + [x - timedelta(days=30) for x in dates],
-                                    numbers=False)
+    opens_all = receivables.open_at(led, dates + [x - timedelta(days=30) for x in dates])
     points = receivables.headlines(led, dates, opens_all)
-    opens = receivables.with_numbers(led, opens_all.filter(pl.col("as_of") == d))
+    opens = opens_all.filter(pl.col("as_of") == d)
     before = [e for e in ends if e < d]
     points_series = (series.Series(ends, series.headline_series(points, ends), [], [], [],
                                    [], {}) if with_series else None)

@@ -75,7 +75,8 @@ def queue(led: Ledger, opens_at_d: pl.DataFrame, d: date, *, with_snoozed: bool 
     if not with_snoozed:
         rows = rows.filter(~pl.col("snoozed"))
     names = led.clients.select(pl.col("id").alias("client_id"), pl.col("name").alias("client"))
-    return (rows.join(names, on="client_id", how="left")
+    numbers = led.lookup("invoices", "number", rows["id"])
+    return (rows.join(names, on="client_id", how="left").join(numbers, on="id", how="left")
             .with_columns(pl.col("client").fill_null(""),
                           (pl.col("open_cents") * pl.col("dpd")).alias("priority"))
             .sort(["priority", "due_on", "number"], descending=[True, False, False])

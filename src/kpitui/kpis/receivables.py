@@ -253,30 +253,20 @@ def open_spans(led: Ledger) -> pl.DataFrame:
 DIRECT_DATES = 4
 
 
-def open_at(led: Ledger, dates: list[date], *, numbers: bool = True) -> pl.DataFrame:
+def open_at(led: Ledger, dates: list[date]) -> pl.DataFrame:
     """Open balance of each live invoice at each date, only where it is not zero.
 
-    Columns: as_of, id, number, client_id, due_on, amount_cents, open_cents, dpd, bucket
-    (`number` only with numbers=True: the month-end series need none, see with_numbers).
+    Columns: as_of, id, client_id, due_on, amount_cents, open_cents, dpd, bucket. No
+    invoice numbers (a million strings through the joins): the queue looks up its own.
     """
     dates = sorted(set(dates))
     if led.cache.get("grid_dates") == tuple(dates):   # the same dates as last time
-        grid = led.cache["grid"]
-    else:
-        grid = _grid(led, dates)
-        if len(dates) > DIRECT_DATES:   # the app's month-ends: kept, patched after actions
-            led.cache["grid"], led.cache["grid_dates"] = grid, tuple(dates)
-            led.cache.pop("ar", None)
-    return with_numbers(led, grid) if numbers else grid
-
-
-def with_numbers(led: Ledger, rows: pl.DataFrame) -> pl.DataFrame:
-    """open_at rows with each invoice's number (looked up for these rows only)."""
-    inv = unvoided(led)
-    numbers = inv.filter(pl.col("id").is_in(rows["id"].implode())).select("id", "number")
-    return (rows.join(numbers, on="id", how="left")
-            .select("as_of", "id", "number", "client_id", "due_on", "amount_cents",
-                    "open_cents", "dpd", "bucket"))
+        return led.cache["grid"]
+    grid = _grid(led, dates)
+    if len(dates) > DIRECT_DATES:   # the app's month-ends: kept, patched after actions
+        led.cache["grid"], led.cache["grid_dates"] = grid, tuple(dates)
+        led.cache.pop("ar", None)
+    return grid
 
 
 def _grid(led: Ledger, dates: list[date]) -> pl.DataFrame:

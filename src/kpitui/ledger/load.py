@@ -104,6 +104,12 @@ class Ledger:
                                                      f"(using {default})", 1))
             return Fraction(default)
 
+    def lookup(self, table: str, col: str, ids: pl.Series) -> pl.DataFrame:
+        """(id, col) of the rows with these ids: what a figure needs of a column for a few
+        rows only (the queue's invoice numbers)."""
+        return (self.frames[table].select("id", col)
+                .filter(pl.col("id").is_in(ids.implode())))
+
     @property
     def bad_rows(self) -> int:
         return sum(p.count for p in self.problems)
