@@ -18,16 +18,18 @@ def summary_for(path: Path | str, as_of: str) -> dict:
     """The `kpitui summary --json` object for a ledger, computed in-process.
 
     With $KPITUI_TEST_SERIES set (tests/kpis/conftest.py) it is computed the app's way: with
-    the month-end series, whose many dates take the open-balance spans path.
+    the month-end series, whose many dates take the open-balance spans path. With
+    $KPITUI_TEST_LEAN set, the ledger is read as `summary` reads it (fetch.LEAN).
     """
     from kpitui.kpis.cockpit import compute
     from kpitui.kpis.summary import to_dict
+    from kpitui.ledger import fetch
     from kpitui.ledger.connection import open_ledger
     from kpitui.ledger.load import load
 
     handle = open_ledger(Path(path))
     try:
-        ledger = load(handle)
+        ledger = load(handle, fetch.start(handle, bool(os.environ.get("KPITUI_TEST_LEAN"))))
     finally:
         handle.close()
     series = bool(os.environ.get("KPITUI_TEST_SERIES"))

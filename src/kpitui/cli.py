@@ -76,7 +76,7 @@ def summary(db: str | None, as_of: str | None, as_json: bool) -> None:
     from .kpis.summary import to_json
 
     when = parse_as_of(as_of)
-    choice, ledger = open_chosen(db)
+    choice, ledger = open_chosen(db, lean=True)
     d = today_for(ledger, when)
     if as_json:
         cockpit = compute(ledger, d, with_series=False)

@@ -49,8 +49,9 @@ def parse_as_of(value: str | None) -> date | None:
     return None
 
 
-def open_chosen(db: str | None, *, readonly: bool = True):
-    """Resolve, open and load the ledger; say on stderr when the sample is in use."""
+def open_chosen(db: str | None, *, readonly: bool = True, lean: bool = False):
+    """Resolve, open and load the ledger; say on stderr when the sample is in use.
+    lean: leave out the columns the figures need for a few rows only (fetch.LEAN)."""
     from .ledger import fetch
     from .ledger.connection import open_ledger
 
@@ -60,7 +61,7 @@ def open_chosen(db: str | None, *, readonly: bool = True):
                    "(use --db PATH or $KPITUI_DB for yours)", err=True)
     handle = open_ledger(choice.path, readonly=readonly)
     try:
-        reading = fetch.start(handle)      # the tables arrive while Polars is imported
+        reading = fetch.start(handle, lean)   # the tables arrive while Polars is imported
         from .kpis import cockpit  # noqa: F401 - imported now, during the read
         from .ledger.load import load
 

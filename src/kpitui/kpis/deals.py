@@ -189,7 +189,8 @@ def only(led: Ledger, owner: str | None = None, source: str | None = None) -> Le
         opps = opps.filter(pl.col("owner") == owner)
     if source is not None:
         opps = opps.filter(pl.col("source") == source)
-    return Ledger(led.path, led.meta, {**led.frames, "opportunities": opps}, led.problems)
+    return Ledger(led.path, led.meta, {**led.frames, "opportunities": opps}, led.problems,
+                  deferred=led.deferred)
 
 
 @dataclass

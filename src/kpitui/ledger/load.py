@@ -8,6 +8,7 @@ sqlite3 instead, with each value checked by `typeof`.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import sys
 from dataclasses import dataclass, field
@@ -18,8 +19,8 @@ from pathlib import Path
 import polars as pl
 
 from ..text import CONTROL, SPACE_LIKE, clean_text
-from .connection import Handle
-from .fetch import COLUMNS, DATE, INT, STAMP, STR, Fetch, start
+from .connection import Handle, connect, others_open
+from .fetch import COLUMNS, DATE, INT, LEAN, STAMP, STR, Fetch, columns, read_range, start
 
 MAX_CENTS = 2**53  # beyond this an amount is garbage, not money
 
@@ -68,6 +69,8 @@ class Ledger:
     problems: list[Problem]
     # Derived frames shared by several KPIs (kpis.memo); a refreshed Ledger starts empty.
     cache: dict = field(default_factory=dict, repr=False, compare=False)
+    # table -> columns a lean read left out (fetch.LEAN): lookup reads them when asked.
+    deferred: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> pl.DataFrame:
         frames = self.__dict__.get("frames", {})
@@ -106,7 +109,10 @@ class Ledger:
 
     def lookup(self, table: str, col: str, ids: pl.Series) -> pl.DataFrame:
         """(id, col) of the rows with these ids: what a figure needs of a column for a few
-        rows only (the queue's invoice numbers)."""
+        rows only (the queue's invoice numbers, the recent payments' methods). Read from the
+        file now when a lean read left the column out."""
+        if col in self.deferred.get(table, ()):
+            return read_column(self.path, table, col, ids)
         return (self.frames[table].select("id", col)
                 .filter(pl.col("id").is_in(ids.implode())))
 
@@ -132,14 +138,45 @@ def _load(handle: Handle, fetch: Fetch) -> Ledger:
     raws = fetch.finish()
     frames: dict[str, pl.DataFrame] = {}
     problems: list[Problem] = []
-    for table, cols in COLUMNS.items():
+    deferred: dict[str, tuple[str, ...]] = {}
+    for table in COLUMNS:
+        lean = fetch.lean and table in LEAN
+        cols = columns(table, lean)
         raw = typed_frame(raws.pop(table, None), cols)
-        if raw is None:
+        if raw is None:   # the careful way reads every column
+            cols, lean = COLUMNS[table], False
             raw = read_table_sqlite(handle.conn, table, cols)
+        if lean:
+            deferred[table] = LEAN[table]
         frames[table] = flag_sorted(tidy(table, raw, cols, problems))
     if fetch.reads:
         give_back_freed_memory()
-    return Ledger(handle.path, fetch.meta, frames, problems)
+    return Ledger(handle.path, fetch.meta, frames, problems, deferred=deferred)
+
+
+def read_column(path: Path, table: str, col: str, ids: pl.Series) -> pl.DataFrame:
+    """(id, col) of the rows with these ids, read now and cleaned as tidy cleans text. A
+    dense run of ids (the last 90 days' payments) is one connectorx range read; scattered
+    ids (the queue's invoices) are looked up one by one in SQLite."""
+    ids = ids.drop_nulls().unique().sort()
+    cols = {"id": INT, col: STR}
+    frame = None
+    if ids.len() and int(ids[-1]) - int(ids[0]) < 4 * ids.len() and not others_open(path):
+        try:
+            frame = typed_frame(read_range(path, table, col, ids[0], ids[-1]), cols)
+        except Exception:  # noqa: BLE001 - connectorx refused (a mistyped value): below
+            frame = None
+    if frame is None:   # as read_table_sqlite reads text: any value as text, NULL as null
+        conn = connect(path, "ro")
+        try:
+            rows = conn.execute(f"SELECT id, CAST({col} AS TEXT) FROM {table} "
+                                "WHERE id IN (SELECT value FROM json_each(?))",
+                                (json.dumps(ids.to_list()),)).fetchall()
+        finally:
+            conn.close()
+        frame = pl.DataFrame(rows, schema={"id": pl.Int64, col: pl.String}, orient="row")
+    frame = frame.filter(pl.col("id").is_in(ids.implode()))
+    return frame.with_columns(clean_text_expr(col)) if _dirty(frame[col]) else frame
 
 
 def give_back_freed_memory() -> None:
@@ -180,7 +217,7 @@ def refresh(handle: Handle, led: Ledger, changed: dict[str, list[int]]) -> Ledge
                                 tuple(ids))
         fresh = tidy(table, raw, COLUMNS[table], [])
         frames[table] = replace_rows(frames[table], fresh, "id", ids)
-    return Ledger(led.path, led.meta, frames, led.problems)
+    return Ledger(led.path, led.meta, frames, led.problems, deferred=led.deferred)
 
 
 MAX_CHUNKS = 16   # a patched frame is made contiguous again past this many pieces
@@ -319,12 +356,10 @@ def tidy(table: str, df: pl.DataFrame, cols: dict[str, str], problems: list[Prob
 def _typed(df: pl.DataFrame, cols: dict[str, str]) -> list[pl.Expr]:
     """Text made inert (only the columns holding something to clean), dates parsed."""
     exprs: list[pl.Expr | pl.Series] = []
-    dirty = f"{SPACE_LIKE}|{CONTROL}"
     dates = parse_dates(df, [c for c, kind in cols.items() if kind == DATE])
     for c, kind in cols.items():
-        if kind == STR and df[c].str.contains(dirty).any():
-            exprs.append(pl.col(c).str.replace_all(SPACE_LIKE, " ")
-                         .str.replace_all(CONTROL, ""))
+        if kind == STR and _dirty(df[c]):
+            exprs.append(clean_text_expr(c))
         elif kind == DATE:
             exprs.append(dates[c])
             exprs.append(pl.col(c).is_not_null().alias(f"__raw_{c}"))
@@ -334,14 +369,27 @@ def _typed(df: pl.DataFrame, cols: dict[str, str]) -> list[pl.Expr]:
     return exprs
 
 
+def _dirty(text: pl.Series) -> bool:
+    """Whether any value holds a control or line-breaking character (text.clean_text)."""
+    return bool(text.str.contains(f"{SPACE_LIKE}|{CONTROL}").any())
+
+
+def clean_text_expr(col: str) -> pl.Expr:
+    """text.clean_text as a Polars expression: line breaks to spaces, controls removed."""
+    return pl.col(col).str.replace_all(SPACE_LIKE, " ").str.replace_all(CONTROL, "")
+
+
 def _reasons(table: str, df: pl.DataFrame, cols: dict[str, str]
              ) -> list[tuple[str, pl.Expr, bool]]:
     """Each check: what it finds, the rows it finds, and whether they are set apart."""
     required = REQUIRED.get(table, ())
     out = []
     for c in required:
-        target = f"{c}_date" if cols[c] == STAMP else c
-        out.append((f"rows without a readable {c}", pl.col(target).is_null(), True))
+        if c not in cols:   # left out by a lean read, which flagged where it is NULL
+            missing = pl.col(f"__null_{c}") == 1
+        else:
+            missing = pl.col(f"{c}_date" if cols[c] == STAMP else c).is_null()
+        out.append((f"rows without a readable {c}", missing, True))
     for c, kind in cols.items():
         if kind == DATE and c not in required:
             out.append((f"rows whose {c} is not a real date",
