@@ -485,8 +485,9 @@ def payment_mix(led: Ledger, d: date) -> dict[str, float]:
     total = int(recent["amount_cents"].sum())
     if not total:
         return {}
-    recent = recent.select("id", "amount_cents").join(
-        led.lookup("payments", "method", recent["id"]), on="id", how="left")
+    if "method" not in recent.columns:   # a lean read left it out: these rows' only
+        recent = recent.join(led.lookup("payments", "method", recent["id"]), on="id",
+                             how="left")
     by = recent.group_by("method").agg(pl.col("amount_cents").sum()).sort("amount_cents",
                                                                            descending=True)
     return {str(m): 100.0 * int(v) / total for m, v in by.iter_rows()}
