@@ -78,14 +78,28 @@ def summary(db: str | None, as_of: str | None, as_json: bool) -> None:
     when = parse_as_of(as_of)
     choice, ledger = open_chosen(db, lean=True)
     d = today_for(ledger, when)
-    if as_json:
-        cockpit = compute(ledger, d, with_series=False)
-        click.echo(to_json(ledger, cockpit))
-        return
-    from .report import text_report
-
     cockpit = compute(ledger, d, with_series=False)
-    click.echo(text_report(ledger, cockpit, sample=choice.is_sample))
+    if as_json:
+        click.echo(to_json(ledger, cockpit))
+    else:
+        from .report import text_report
+
+        click.echo(text_report(ledger, cockpit, sample=choice.is_sample))
+    leave_at_once()
+
+
+def leave_at_once() -> None:
+    """Exit as soon as the output is out. Tearing the interpreter down frees a big ledger's
+    frames one object at a time: 0.1 s at a million invoices, after the answer was complete.
+    Only as a real process (a test's CliRunner swaps stdout, and must live on)."""
+    if sys.stdout is not sys.__stdout__:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:   # a closed pipe: the usual exit reports it
+        return
+    os._exit(0)
 
 
 @main.command()
