@@ -91,3 +91,30 @@ def test_a_lean_read_leaves_the_columns_out(db, reader):
     else:
         assert led.deferred == {}
     assert led.invoices["id"].to_list() == [1, *BETWEEN, 50]
+
+
+def test_a_long_run_of_ids_is_looked_up_whole(db, reader):
+    """25,000 payments in a row: a lean lookup reads them as one range, in two halves."""
+    from kpitui.ledger import fetch
+    from kpitui.ledger.connection import open_ledger
+    from kpitui.ledger.load import load
+
+    count = 25_000
+    db.insert("clients", id=1, name="Northwind")
+    db.insert("invoices", id=1, number="A-1", client_id=1, issued_on=day(-70),
+              due_on=day(-40), amount_cents=count)
+    db.conn.executemany(
+        "INSERT INTO payments (id, invoice_id, paid_on, amount_cents, method) "
+        "VALUES (?, 1, ?, 1, ?)",
+        [(i, day(-(i % 60)), "card" if i % 3 else "ach") for i in range(1, count + 1)])
+    db.close()
+    handle = open_ledger(db.path)
+    try:
+        led = load(handle, fetch.start(handle, reader == "lean"))
+    finally:
+        handle.close()
+    ids = led.payments["id"]
+    methods = led.lookup("payments", "method", ids).sort("id")
+    assert methods["id"].to_list() == list(range(1, count + 1))
+    assert methods["method"].to_list() == ["card" if i % 3 else "ach"
+                                           for i in range(1, count + 1)]

@@ -137,8 +137,12 @@ def start(handle: Handle, lean: bool = False) -> Fetch:
 def read_range(path: Path, table: str, col: str, lo: int, hi: int):
     """connectorx's raw read of (id, col) for ids lo..hi (Ledger.lookup; only while no
     connection of ours has the file open)."""
-    where = f"WHERE id BETWEEN {int(lo)} AND {int(hi)}"
-    return _read(f"sqlite://{path.resolve()}", [f"SELECT id, {col} FROM {table} {where}"])
+    lo, hi = int(lo), int(hi)
+    select = f"SELECT id, {col} FROM {table} WHERE id BETWEEN"
+    mid = (lo + hi) // 2
+    queries = ([f"{select} {lo} AND {mid}", f"{select} {mid + 1} AND {hi}"]
+               if hi - lo > SPLIT_ROWS else [f"{select} {lo} AND {hi}"])   # on two cores
+    return _read(f"sqlite://{path.resolve()}", queries)
 
 
 def _queries(table: str, cols: dict[str, str], max_id: int) -> list[str]:
