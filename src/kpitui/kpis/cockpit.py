@@ -7,6 +7,7 @@ the pipeline or the partners, and the screen must be current within 0.3 s (issue
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -58,24 +59,39 @@ def compute(led: Ledger, d: date, *, with_series: bool = True, before: Cockpit |
             and (before.series is not None) == with_series)
     stale = {g for g, tables in READS.items() if not same or tables & changed}
     c = before if same else None
+    receivables.unvoided(led), receivables.counted_payments(led)   # shared: built once, first
+    side = _SIDE.submit(_apart, led, d, stale, c)
     if "receivables" in stale:
         rec = _receivables(led, d, with_series)
     else:
-        rec = {k: getattr(c, k) for k in ("headline", "previous", "bad_debt_pct",
-                                          "payment_mix", "opens", "aging", "credits")}
+        rec = {k: getattr(c, k) for k in ("headline", "previous", "bad_debt_pct", "opens",
+                                          "aging", "credits")}
         rec["series"] = c.series
     opens = rec["opens"]
     out = Cockpit(
-        as_of=d, **rec,
+        as_of=d, **rec, **side.result(),
         queue=(collections.queue(led, opens, d, with_snoozed=True)
                if "collections" in stale else c.queue),
-        cash=forecast.cash_forecast(led, opens, d) if "collections" in stale else c.cash,
-        pipeline=pipeline.pipeline(led, d) if "pipeline" in stale else c.pipeline,
-        partners=partners.scorecards(led, d) if "partners" in stale else c.partners,
-        goals=goals.goals(led, d) if "goals" in stale else c.goals)
+        cash=forecast.cash_forecast(led, opens, d) if "collections" in stale else c.cash)
     if with_series:
         out.series = _series(led, d, out.series, c.series if c else None, stale)
     return out
+
+
+# The figures that share nothing with the open balances are computed on this thread while
+# the caller's sums them (Polars and connectorx let go of the GIL: on two cores the two
+# overlap; summary at a million invoices, 0.08 s sooner).
+_SIDE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpitui-figures")
+
+
+def _apart(led: Ledger, d: date, stale: set[str], c: Cockpit | None) -> dict:
+    """Payment mix, pipeline, partners and goals (each taken from `c` unless stale)."""
+    return {
+        "payment_mix": (receivables.payment_mix(led, d) if "receivables" in stale
+                        else c.payment_mix),
+        "pipeline": pipeline.pipeline(led, d) if "pipeline" in stale else c.pipeline,
+        "partners": partners.scorecards(led, d) if "partners" in stale else c.partners,
+        "goals": goals.goals(led, d) if "goals" in stale else c.goals}
 
 
 def _receivables(led: Ledger, d: date, with_series: bool) -> dict:
@@ -90,8 +106,7 @@ def _receivables(led: Ledger, d: date, with_series: bool) -> dict:
     points_series = (series.Series(ends, series.headline_series(points, ends), [], [], [],
                                    [], {}) if with_series else None)
     return {"headline": points[d], "previous": points[before[-1]] if before else None,
-            "bad_debt_pct": receivables.bad_debt_pct(led, d),
-            "payment_mix": receivables.payment_mix(led, d), "opens": opens,
+            "bad_debt_pct": receivables.bad_debt_pct(led, d), "opens": opens,
             "aging": receivables.aging_by_client(led, opens),
             "credits": receivables.credits_by_client(led, opens), "series": points_series}
 
