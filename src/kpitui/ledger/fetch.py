@@ -49,7 +49,8 @@ COLUMNS: dict[str, dict[str, str]] = {
 # Columns `summary` needs for a few rows only: the queue's invoice numbers and the last 90
 # days' payment methods. A lean read leaves them out (a tenth of the read at a million
 # invoices); Ledger.lookup reads them for those rows. A row without a number counts nowhere
-# (load.REQUIRED), so the lean read still asks which rows have none: `__null_number`.
+# (load.REQUIRED), so the lean read still asks which rows have none (Fetch.nulls: free on a
+# format-1 ledger, whose number is NOT NULL).
 LEAN = {"invoices": ("number",), "payments": ("method",)}
 LEAN_NULLS = {"invoices": ("number",)}
 
@@ -76,16 +77,10 @@ def use_connectorx(path: Path) -> bool:
 
 
 def columns(table: str, lean: bool = False) -> dict[str, str]:
-    """The columns read of a table: all of COLUMNS, or without the LEAN ones, plus a
-    `__null_<column>` flag (1 where it is NULL) for each of LEAN_NULLS."""
+    """The columns read of a table: all of COLUMNS, or without the LEAN ones."""
     if not lean:
         return COLUMNS[table]
-    cols = {c: k for c, k in COLUMNS[table].items() if c not in LEAN.get(table, ())}
-    return cols | {f"__null_{c}": INT for c in LEAN_NULLS.get(table, ())}
-
-
-def _select(cols: dict[str, str]) -> str:
-    return ", ".join(f"{c[7:]} IS NULL AS {c}" if c.startswith("__null_") else c for c in cols)
+    return {c: k for c, k in COLUMNS[table].items() if c not in LEAN.get(table, ())}
 
 
 @dataclass
@@ -98,6 +93,7 @@ class Fetch:
     reads: dict[str, Future] = field(default_factory=dict)
     pool: ThreadPoolExecutor | None = None
     lean: bool = False
+    nulls: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # lean: LEAN_NULLS
 
     def finish(self) -> dict[str, tuple | None]:
         """Wait for every read; connectorx's raw result per table, None where it refused
@@ -121,6 +117,8 @@ def start(handle: Handle, lean: bool = False) -> Fetch:
             return Fetch(handle, meta)
         sizes = {t: conn.execute(f"SELECT max(id) FROM {t}").fetchone()[0] or 0
                  for t in COLUMNS}
+        nulls = {t: {c: [r[0] for r in conn.execute(f"SELECT id FROM {t} WHERE {c} IS NULL")]
+                     for c in cols} for t, cols in LEAN_NULLS.items()} if lean else {}
     except sqlite3.DatabaseError as exc:
         raise LedgerError(describe(exc, handle.path)) from exc
     handle.close()
@@ -131,7 +129,7 @@ def start(handle: Handle, lean: bool = False) -> Fetch:
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpitui-read")
     reads = {t: pool.submit(_read, uri, _queries(t, columns(t, lean), sizes[t]))
              for t in READ_ORDER}
-    return Fetch(handle, meta, reads, pool, lean)
+    return Fetch(handle, meta, reads, pool, lean, nulls)
 
 
 def read_range(path: Path, table: str, col: str, lo: int, hi: int):
@@ -147,7 +145,7 @@ def read_range(path: Path, table: str, col: str, lo: int, hi: int):
 
 def _queries(table: str, cols: dict[str, str], max_id: int) -> list[str]:
     """The SELECT of the table's columns; two halves by id when the table is big."""
-    select = f"SELECT {_select(cols)} FROM {table}"
+    select = f"SELECT {', '.join(cols)} FROM {table}"
     half = max_id // 2
     if max_id > SPLIT_ROWS and half:
         return [f"{select} WHERE id <= {half}", f"{select} WHERE id > {half}"]

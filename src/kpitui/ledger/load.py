@@ -148,7 +148,8 @@ def _load(handle: Handle, fetch: Fetch) -> Ledger:
             raw = read_table_sqlite(handle.conn, table, cols)
         if lean:
             deferred[table] = LEAN[table]
-        frames[table] = flag_sorted(tidy(table, raw, cols, problems))
+        frames[table] = flag_sorted(tidy(table, raw, cols, problems,
+                                         fetch.nulls.get(table) if lean else None))
     if fetch.reads:
         give_back_freed_memory()
     return Ledger(handle.path, fetch.meta, frames, problems, deferred=deferred)
@@ -328,16 +329,17 @@ def read_table_sqlite(conn: sqlite3.Connection, table: str, cols: dict[str, str]
     )
 
 
-def tidy(table: str, df: pl.DataFrame, cols: dict[str, str], problems: list[Problem]
-         ) -> pl.DataFrame:
+def tidy(table: str, df: pl.DataFrame, cols: dict[str, str], problems: list[Problem],
+         nulls: dict[str, list[int]] | None = None) -> pl.DataFrame:
     """Clean text, parse dates, fill defaults, and set unsound rows apart as problems.
+    `nulls`: for a column a lean read left out, the ids of the rows where it is NULL.
 
     Every check is counted in one pass; a column is rewritten or the frame filtered only
     when something needs it (a clean million-row table is not copied again)."""
     df = df.with_columns(_typed(df, cols))
     df = df.with_columns(pl.col(c).fill_null(0) for c in cols
                          if c in DEFAULT_ZERO and df[c].null_count())
-    reasons = _reasons(table, df, cols)
+    reasons = _reasons(table, df, cols, nulls or {})
     counts = df.select(expr.fill_null(False).sum().alias(str(i))
                        for i, (_, expr, _) in enumerate(reasons)).row(0) if reasons else ()
     bad = None
@@ -379,14 +381,14 @@ def clean_text_expr(col: str) -> pl.Expr:
     return pl.col(col).str.replace_all(SPACE_LIKE, " ").str.replace_all(CONTROL, "")
 
 
-def _reasons(table: str, df: pl.DataFrame, cols: dict[str, str]
+def _reasons(table: str, df: pl.DataFrame, cols: dict[str, str], nulls: dict[str, list[int]]
              ) -> list[tuple[str, pl.Expr, bool]]:
     """Each check: what it finds, the rows it finds, and whether they are set apart."""
     required = REQUIRED.get(table, ())
     out = []
     for c in required:
-        if c not in cols:   # left out by a lean read, which flagged where it is NULL
-            missing = pl.col(f"__null_{c}") == 1
+        if c not in cols:   # left out by a lean read, which found where it is NULL
+            missing = pl.col("id").is_in(nulls.get(c, []))
         else:
             missing = pl.col(f"{c}_date" if cols[c] == STAMP else c).is_null()
         out.append((f"rows without a readable {c}", missing, True))
