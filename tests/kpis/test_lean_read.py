@@ -86,7 +86,10 @@ def test_a_lean_read_leaves_the_columns_out(db, reader):
     finally:
         handle.close()
     if reader == "lean":
-        assert led.deferred == {"invoices": ("number",), "payments": ("method",)}
+        # (followups and opportunities are empty here: an empty table is read the careful
+        # way, every column)
+        assert led.deferred == {"invoices": ("number",), "payments": ("method",),
+                                "clients": ("email", "phone")}
         assert "number" not in led.invoices.columns and "method" not in led.payments.columns
     else:
         assert led.deferred == {}
