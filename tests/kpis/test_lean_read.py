@@ -53,6 +53,20 @@ def fill(db: Book) -> None:
               method="card")
 
 
+def read(db: Book, *, lean: bool):
+    """The ledger loaded in-process, through a lean read or not."""
+    from kpitui.ledger import fetch
+    from kpitui.ledger.connection import open_ledger
+    from kpitui.ledger.load import load
+
+    db.close()
+    handle = open_ledger(db.path)
+    try:
+        return load(handle, fetch.start(handle, lean))
+    finally:
+        handle.close()
+
+
 def test_left_out_columns_are_looked_up_for_their_rows(db, reader):
     fill(loose_ledger(db))
     got = summary(db)
@@ -74,17 +88,8 @@ def test_left_out_columns_are_looked_up_for_their_rows(db, reader):
 
 def test_a_lean_read_leaves_the_columns_out(db, reader):
     """The test above would pass without any lean read: this one shows it happened."""
-    from kpitui.ledger import fetch
-    from kpitui.ledger.connection import open_ledger
-    from kpitui.ledger.load import load
-
     fill(loose_ledger(db))
-    db.close()
-    handle = open_ledger(db.path)
-    try:
-        led = load(handle, fetch.start(handle, reader == "lean"))
-    finally:
-        handle.close()
+    led = read(db, lean=reader == "lean")
     if reader == "lean":
         # (followups and opportunities are empty here: an empty table is read the careful
         # way, every column)
@@ -98,10 +103,6 @@ def test_a_lean_read_leaves_the_columns_out(db, reader):
 
 def test_a_long_run_of_ids_is_looked_up_whole(db, reader):
     """25,000 payments in a row: a lean lookup reads them as one range, in two halves."""
-    from kpitui.ledger import fetch
-    from kpitui.ledger.connection import open_ledger
-    from kpitui.ledger.load import load
-
     count = 25_000
     db.insert("clients", id=1, name="Northwind")
     db.insert("invoices", id=1, number="A-1", client_id=1, issued_on=day(-70),
@@ -110,12 +111,7 @@ def test_a_long_run_of_ids_is_looked_up_whole(db, reader):
         "INSERT INTO payments (id, invoice_id, paid_on, amount_cents, method) "
         "VALUES (?, 1, ?, 1, ?)",
         [(i, day(-(i % 60)), "card" if i % 3 else "ach") for i in range(1, count + 1)])
-    db.close()
-    handle = open_ledger(db.path)
-    try:
-        led = load(handle, fetch.start(handle, reader == "lean"))
-    finally:
-        handle.close()
+    led = read(db, lean=reader == "lean")
     ids = led.payments["id"]
     methods = led.lookup("payments", "method", ids).sort("id")
     assert methods["id"].to_list() == list(range(1, count + 1))

@@ -189,8 +189,7 @@ def only(led: Ledger, owner: str | None = None, source: str | None = None) -> Le
         opps = opps.filter(pl.col("owner") == owner)
     if source is not None:
         opps = opps.filter(pl.col("source") == source)
-    return Ledger(led.path, led.meta, {**led.frames, "opportunities": opps}, led.problems,
-                  deferred=led.deferred)
+    return led.with_frames({**led.frames, "opportunities": opps})
 
 
 @dataclass

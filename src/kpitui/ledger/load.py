@@ -107,6 +107,10 @@ class Ledger:
                                                      f"(using {default})", 1))
             return Fraction(default)
 
+    def with_frames(self, frames: dict[str, pl.DataFrame]) -> Ledger:
+        """The same ledger holding other frames (an empty cache: nothing derived carries)."""
+        return Ledger(self.path, self.meta, frames, self.problems, deferred=self.deferred)
+
     def lookup(self, table: str, col: str, ids: pl.Series) -> pl.DataFrame:
         """(id, col) of the rows with these ids: what a figure needs of a column for a few
         rows only (the queue's invoice numbers, the recent payments' methods). Read from the
@@ -218,7 +222,7 @@ def refresh(handle: Handle, led: Ledger, changed: dict[str, list[int]]) -> Ledge
                                 tuple(ids))
         fresh = tidy(table, raw, COLUMNS[table], [])
         frames[table] = replace_rows(frames[table], fresh, "id", ids)
-    return Ledger(led.path, led.meta, frames, led.problems, deferred=led.deferred)
+    return led.with_frames(frames)
 
 
 MAX_CHUNKS = 16   # a patched frame is made contiguous again past this many pieces
