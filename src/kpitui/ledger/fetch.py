@@ -7,13 +7,14 @@ module imports neither Polars nor pyarrow: connectorx hands back Arrow C pointer
 connectorx bundles its own SQLite library. Two SQLite libraries in one process do not see
 each other's POSIX locks, so connectorx, on closing, would think it is alone and remove the
 WAL under an open connection of ours ("disk I/O error"). So the handle's connection is
-closed while connectorx reads, and opened again by `finish`.
+closed while connectorx reads, and opened again once every read has arrived.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,11 +97,13 @@ class Fetch:
     lean: bool = False
     nulls: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # lean: LEAN_NULLS
 
-    def finish(self) -> dict[str, tuple | None]:
-        """Wait for every read; connectorx's raw result per table, None where it refused
-        (that table is then read the careful way). The handle is open again after."""
+    def arrivals(self) -> Iterator[tuple[str, tuple | None]]:
+        """Each table's raw result as its read ends (in READ_ORDER), None where connectorx
+        refused (that table is then read the careful way). The handle is open again once
+        the last has arrived, or the caller stopped early."""
         try:
-            return {t: _result(f) for t, f in self.reads.items()}
+            for table, read in self.reads.items():
+                yield table, _result(read)
         finally:
             if self.pool is not None:
                 self.pool.shutdown()

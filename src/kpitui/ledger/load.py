@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -138,25 +139,36 @@ def load(handle: Handle, fetch: Fetch | None = None) -> Ledger:
 
 
 def _load(handle: Handle, fetch: Fetch) -> Ledger:
-    """Frames from connectorx's reads, sqlite3 for every table connectorx did not type."""
-    raws = fetch.finish()
-    frames: dict[str, pl.DataFrame] = {}
-    problems: list[Problem] = []
+    """Frames from connectorx's reads, each made while the next table is still being read;
+    then sqlite3 for every table connectorx did not type. Frames and problems come out in
+    COLUMNS order whatever the order of reading."""
+    made: dict[str, tuple[pl.DataFrame, list[Problem]]] = {}
     deferred: dict[str, tuple[str, ...]] = {}
-    for table in COLUMNS:
-        lean = fetch.lean and table in LEAN
-        cols = columns(table, lean)
-        raw = typed_frame(raws.pop(table, None), cols)
-        if raw is None:   # the careful way reads every column
-            cols, lean = COLUMNS[table], False
-            raw = read_table_sqlite(handle.conn, table, cols)
-        if lean:
-            deferred[table] = LEAN[table]
-        frames[table] = flag_sorted(tidy(table, raw, cols, problems,
-                                         fetch.nulls.get(table) if lean else None))
+    with closing(fetch.arrivals()) as arrivals:   # the handle is open again after
+        for table, result in arrivals:
+            lean = fetch.lean and table in LEAN
+            cols = columns(table, lean)
+            raw = typed_frame(result, cols)
+            if raw is not None:
+                made[table] = _frame(table, raw, cols, fetch.nulls.get(table) if lean else None)
+                if lean:
+                    deferred[table] = LEAN[table]
+    for table in COLUMNS:   # the careful way reads every column
+        if table not in made:
+            made[table] = _frame(table, read_table_sqlite(handle.conn, table, COLUMNS[table]),
+                                 COLUMNS[table], None)
     if fetch.reads:
         give_back_freed_memory()
+    frames = {t: made[t][0] for t in COLUMNS}
+    problems = [p for t in COLUMNS for p in made[t][1]]
     return Ledger(handle.path, fetch.meta, frames, problems, deferred=deferred)
+
+
+def _frame(table: str, raw: pl.DataFrame, cols: dict[str, str],
+           nulls: dict[str, list[int]] | None) -> tuple[pl.DataFrame, list[Problem]]:
+    """A table's tidy frame (ids flagged sorted) and the problems found in it."""
+    problems: list[Problem] = []
+    return flag_sorted(tidy(table, raw, cols, problems, nulls)), problems
 
 
 def read_column(path: Path, table: str, col: str, ids: pl.Series) -> pl.DataFrame:
