@@ -41,7 +41,12 @@ def shift_month(d: date, months: int) -> date:
 class KpiApp(App):
     """The finance owner's morning cockpit."""
 
-    CSS_PATH = "app.tcss"
+    # Each pane, screen and widget keeps its layout in a .tcss file beside its module.
+    CSS_PATH = ["app.tcss", "help.tcss",
+                *(f"panes/{name}.tcss" for name in ("overview", "receivables", "collections",
+                                                    "pipeline", "partners", "client",
+                                                    "partner_detail")),
+                *(f"widgets/{name}.tcss" for name in ("frame_table", "tile", "chart", "forms"))]
     TITLE = "kpitui"
     ENABLE_COMMAND_PALETTE = True
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]

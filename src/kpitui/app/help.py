@@ -29,11 +29,6 @@ def describe(title: str, bindings: list) -> Text:
 class HelpScreen(ModalScreen[None]):
     """All keys; Esc, q or ? closes."""
 
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 64; max-width: 100%; height: 90%;
-                                  border: round $primary; background: $surface; padding: 0 1; }
-    """
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close help")]
 
     def compose(self) -> ComposeResult:

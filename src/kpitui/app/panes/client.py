@@ -16,12 +16,6 @@ class ClientScreen(Screen):
     """Esc goes back to the aging table."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
-    DEFAULT_CSS = """
-    ClientScreen #client-title { height: 1; background: $panel; text-style: bold; }
-    ClientScreen #invoices { height: 1fr; }
-    ClientScreen #history { height: 8; border-top: solid $primary; text-wrap: nowrap;
-                            text-overflow: ellipsis; }
-    """
 
     def __init__(self, client_id: int) -> None:
         super().__init__()

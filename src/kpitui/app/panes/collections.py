@@ -47,14 +47,6 @@ class CollectionsPane(Pane):
         Binding("z", "toggle_snoozed", "Snoozed"),
         Binding("y", "copy_reminder", "Copy email"),
     ]
-    DEFAULT_CSS = """
-    CollectionsPane #queue-filter { display: none; height: 3; }
-    CollectionsPane #queue-filter.-shown { display: block; }
-    CollectionsPane #queue-status { height: 1; background: $panel; }
-    CollectionsPane #queue { height: 1fr; }
-    CollectionsPane #queue-history { height: 7; border-top: solid $primary;
-                                     text-wrap: nowrap; text-overflow: ellipsis; }
-    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -64,12 +64,6 @@ class OverviewPane(Pane):
 
     main_selector = "VerticalScroll"
     BINDINGS = []
-    DEFAULT_CSS = """
-    OverviewPane Grid { grid-size: 5; grid-gutter: 0 0; height: auto; grid-rows: 4; }
-    OverviewPane .-narrow Grid { grid-size: 3; }
-    OverviewPane BarChart { height: 9; }
-    OverviewPane #cash-totals, OverviewPane #mix, OverviewPane #goals { height: auto; }
-    """
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ...kpis.partner_detail import PartnerView
     from ...kpis.partners import Scorecard
 
-COSTS_WIDTH = 32
+COSTS_WIDTH = 32   # #partner-costs width in partner_detail.tcss: keep the two equal
 
 
 def month_labels(months: list) -> list[str]:
@@ -38,17 +38,6 @@ class PartnerScreen(Screen):
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (16, "-tall"), (34, "-roomy")]
-    DEFAULT_CSS = f"""
-    PartnerScreen #partner-title {{ height: 1; background: $panel; text-style: bold; }}
-    PartnerScreen #partner-figures {{ height: 2; }}
-    PartnerScreen #partner-top {{ height: 8; }}
-    PartnerScreen.-roomy #partner-top {{ height: 14; }}
-    PartnerScreen #revenue-chart {{ width: 1fr; height: 1fr; border-top: solid $primary; }}
-    PartnerScreen #partner-costs {{ width: {COSTS_WIDTH}; height: 1fr; margin-left: 1;
-                                    border-top: solid $primary; }}
-    PartnerScreen DataTable {{ height: 1fr; border-top: solid $primary; }}
-    PartnerScreen DataTable:focus {{ border-top: thick $accent; }}
-    """
 
     def __init__(self, partner_id: int) -> None:
         super().__init__()

@@ -54,10 +54,6 @@ class PartnersPane(Pane):
         Binding("s", "sort_next", "Sort column"),
         Binding("r", "sort_reverse", "Reverse"),
     ]
-    DEFAULT_CSS = """
-    PartnersPane #program { height: 2; background: $panel; }
-    PartnersPane #scorecards { height: 1fr; }
-    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

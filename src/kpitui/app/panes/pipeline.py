@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ...kpis.deals import Norms, PipelineView
 
 STAGE_LABELS = ("lead", "qualified", "appointment", "proposal", "won")
-FIGURES_WIDTH = 27
+FIGURES_WIDTH = 27   # #figures width in pipeline.tcss: keep the two equal
 FUNNEL_TIP = ("Count: deals created in the last 12 months that reached the stage. "
               "Conv: % of the stage above that got this far. p(win): of the deals closed in "
               "the last 12 months that reached the stage, the share won; an open deal at that "
@@ -62,19 +62,6 @@ class PipelinePane(Pane):
         Binding("r", "cycle('source')", "Source filter"),
         Binding("enter", "open_deal", "Deal details"),
     ]
-    DEFAULT_CSS = f"""
-    PipelinePane #pipe-status {{ height: 1; background: $panel; }}
-    PipelinePane #pipe-top {{ height: 6; }}
-    PipelinePane #funnel {{ width: 1fr; height: 6; padding-left: 1; }}
-    PipelinePane #figures {{ width: {FIGURES_WIDTH}; height: 6; margin: 0 1 0 2; }}
-    PipelinePane #forecast {{ height: 2; padding-left: 1; }}
-    PipelinePane #funnel, PipelinePane #figures, PipelinePane #forecast {{
-        text-wrap: nowrap; text-overflow: ellipsis; }}
-    PipelinePane #sparks {{ height: 1; padding-left: 1; }}
-    PipelinePane #sparks Static {{ width: auto; height: 1; }}
-    PipelinePane #sparks Sparkline {{ width: 12; height: 1; margin: 0 1; }}
-    PipelinePane #deals {{ height: 1fr; }}
-    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -289,13 +276,6 @@ class DealScreen(ModalScreen[None]):
     """One open deal: its dates and values, why it is (not) stalled, when it should close."""
 
     BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
-    DEFAULT_CSS = """
-    DealScreen { align: center middle; }
-    DealScreen > Vertical { width: 72; max-width: 100%; height: auto; max-height: 100%;
-                            border: round $primary; background: $surface; padding: 0 1; }
-    DealScreen #deal-title { text-style: bold; height: auto; }
-    DealScreen #deal-body { height: auto; }
-    """
 
     def __init__(self, row: dict, norms: Norms, currency: str) -> None:
         super().__init__()

@@ -27,11 +27,6 @@ class ReceivablesPane(Pane):
         Binding("s", "sort_next", "Sort column"),
         Binding("r", "sort_reverse", "Reverse"),
     ]
-    DEFAULT_CSS = """
-    ReceivablesPane #aging { height: 1fr; }
-    ReceivablesPane #totals, ReceivablesPane #credits { height: 1; }
-    ReceivablesPane BarChart { height: 7; }
-    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

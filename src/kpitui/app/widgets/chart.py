@@ -24,8 +24,6 @@ def bar_chart(labels: list[str], values: list[float], width: int, height: int,
 class BarChart(Static):
     """A plotext bar chart that fits its widget."""
 
-    DEFAULT_CSS = "BarChart { height: 10; color: $primary; }"
-
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.labels: list[str] = []

@@ -80,23 +80,6 @@ class ActionForm(ModalScreen[dict | None]):
 
     `context` is a line of plain text under the title (the invoice's open balance...)."""
 
-    DEFAULT_CSS = """
-    ActionForm { align: center middle; }
-    ActionForm > Vertical { width: 64; max-width: 100%; height: auto; border: round $primary;
-                            background: $surface; padding: 0 1; }
-    ActionForm .form-title { text-style: bold; height: auto; }
-    ActionForm Horizontal { height: auto; }
-    ActionForm .label { width: 10; padding: 0; }
-    ActionForm Input { width: 1fr; border: none; height: 1; padding: 0 1;
-                       background: $boost; }
-    ActionForm Input:focus { background: $primary 30%; border: none; }
-    ActionForm Select { width: 1fr; }
-    ActionForm Select > SelectCurrent { border: none; height: 1; padding: 0 1; }
-    ActionForm .reason { color: $error; height: 1; padding-left: 10; }
-    ActionForm .form-error { color: $error; height: auto; }
-    ActionForm .hint { color: $text-muted; height: 1; }
-    ActionForm .context { color: $text-muted; height: auto; margin-bottom: 1; }
-    """
     BINDINGS = [Binding("escape", "cancel", "Cancel (writes nothing)")]
 
     def __init__(self, title: str, fields: list[Field],
@@ -196,11 +179,6 @@ def cents_text(cents: int) -> str:
 class Confirm(ModalScreen[bool]):
     """A yes/no question: only y confirms (so a stray Enter never writes); n or Esc declines."""
 
-    DEFAULT_CSS = """
-    Confirm { align: center middle; }
-    Confirm > Static { width: 60; max-width: 100%; height: auto; border: round $warning;
-                       background: $surface; padding: 1 2; }
-    """
     BINDINGS = [Binding("y", "answer(True)", "Yes"),
                 Binding("n,escape", "answer(False)", "No")]
 
@@ -218,12 +196,6 @@ class Confirm(ModalScreen[bool]):
 class DateForm(ModalScreen[date | None]):
     """Ask for one date (the palette's "Set as-of date")."""
 
-    DEFAULT_CSS = """
-    DateForm { align: center middle; }
-    DateForm > Vertical { width: 44; height: auto; border: round $primary;
-                          background: $surface; padding: 0 1; }
-    DateForm .reason { color: $error; height: 1; }
-    """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, default: date) -> None:

@@ -46,15 +46,6 @@ class FrameTable(ScrollView, can_focus=True):
         Binding("enter", "select", "Open", show=False),
     ]
     COMPONENT_CLASSES = {"frame-table--header", "frame-table--cursor", "frame-table--odd"}
-    DEFAULT_CSS = """
-    FrameTable { height: 1fr; background: $surface; }
-    FrameTable > .frame-table--header { text-style: bold; background: $panel; }
-    FrameTable > .frame-table--odd { background: $boost; }
-    FrameTable > .frame-table--cursor { background: $block-cursor-blurred-background; }
-    FrameTable:focus > .frame-table--cursor { background: $block-cursor-background;
-                                               color: $block-cursor-foreground;
-                                               text-style: bold; }
-    """
 
     class Highlighted(Message):
         """The cursor moved to another row."""

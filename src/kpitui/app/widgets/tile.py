@@ -11,14 +11,6 @@ from textual.widgets import Sparkline, Static
 class Tile(Vertical):
     """One figure of the Overview."""
 
-    DEFAULT_CSS = """
-    Tile { height: 4; border-left: tall $primary; padding: 0 0 0 1; margin: 0 1 0 0; }
-    Tile .tile-label { color: $text-muted; height: 1; }
-    Tile .tile-value { text-style: bold; height: 1; }
-    Tile Sparkline { height: 1; }
-    Tile .tile-change { height: 1; color: $text-muted; }
-    """
-
     def __init__(self, label: str, **kwargs) -> None:
         super().__init__(**kwargs)
         self.label = label
