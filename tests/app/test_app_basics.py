@@ -113,3 +113,17 @@ async def test_terminal_too_small_and_back(ledger):
             await pilot.pause()
         assert not app.screen.has_class("-narrow")
         assert app.query_one("#main").display
+
+
+def test_every_layout_file_is_loaded_and_no_layout_is_inline():
+    """A .tcss file the app does not list would silently not apply; layout lives in .tcss
+    files beside the code, never in DEFAULT_CSS strings."""
+    from pathlib import Path
+
+    import kpitui.app
+
+    home = Path(kpitui.app.__file__).parent
+    on_disk = {p.relative_to(home).as_posix() for p in home.rglob("*.tcss")}
+    assert set(KpiApp.CSS_PATH) == on_disk
+    inline = [p.name for p in home.rglob("*.py") if "DEFAULT_CSS" in p.read_text()]
+    assert inline == []
