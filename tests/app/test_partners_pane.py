@@ -219,3 +219,28 @@ async def test_as_of_key_recomputes_the_scorecards(partner_ledger):
         # 06-20) not incurred yet: $0
         assert rows["Bolt [Partners]"][:2] == ["$0", "$0"]
         assert names(app)[-1] == "Bolt [Partners]"
+
+
+async def test_partner_screen_follows_a_reload_and_the_as_of_keys(partner_ledger):
+    """Open over the scorecards, the partner follows the figures: another program's payment
+    (after g), then a month back ([)."""
+    app = KpiApp(db=partner_ledger)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_pane(pilot, app)
+        await pilot.press("enter")                          # Acme Referrals
+        await settle(pilot, app)
+        conn = sqlite3.connect(partner_ledger)
+        conn.execute("INSERT INTO payments VALUES (4, 1, ?, 10000, 'ach')", (day(-1),))
+        conn.commit()
+        conn.close()
+        await pilot.press("g")
+        await settle(pilot, app)
+        assert app.screen.__class__.__name__ == "PartnerScreen"
+        clients = {r[0]: r for r in table_rows(app, "#partner-clients")}
+        assert clients["One"][4] == "$100.00"               # I-1: 500 - 300 - 100
+        await pilot.press("left_square_bracket")             # as of 2024-05-30
+        await settle(pilot, app)
+        assert "12 months to 2024-05-30" in text_of(app, "#partner-title")
+        # at 05-30: I-1 (D-40 = 05-21) issued, its payments (D-20, D-1) not yet made
+        clients = {r[0]: r for r in table_rows(app, "#partner-clients")}
+        assert clients["One"][4] == "$500.00"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from kpitui.app.app import KpiApp
 
 from .conftest import settle, table_rows, text_of
@@ -61,3 +63,31 @@ async def test_palette_goes_to_a_pane(ledger):
         await pilot.press("enter")
         await pilot.pause()
         assert app.query_one("TabbedContent").active == "tab-collections"
+
+
+async def test_client_screen_follows_a_reload_and_the_as_of_keys(ledger):
+    """Open over the aging table, the client's invoices follow the figures: another program's
+    payment (after g), then a month back ([)."""
+    app = KpiApp(db=ledger)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("2", "down", "down", "enter", "down")   # Beta Dental, on B-1
+        await pilot.pause()
+        assert app.screen.query_one("#invoices").cursor_row == 1
+        conn = sqlite3.connect(ledger)
+        conn.execute("INSERT INTO payments VALUES (3, 3, '2026-11-14', 2000, 'check')")
+        conn.commit()
+        conn.close()
+        await pilot.press("g")
+        await settle(pilot, app)
+        invoices = {r[0]: r for r in table_rows(app, "#invoices")}
+        assert invoices["B-1"][4:] == ["$30.00", "137", "promised"]     # 5000 - 2000
+        assert app.screen.query_one("#invoices").cursor_row == 1        # still on B-1
+        assert "paid $20.00" in text_of(app, "#history").splitlines()[0]
+        await pilot.press("left_square_bracket")                        # as of 2026-10-15
+        await settle(pilot, app)
+        assert "invoices as of 2026-10-15" in text_of(app, "#client-title")
+        # B-2 (issued 11-01) not yet issued; B-1's payment of 11-14 not yet made;
+        # 2026-10-15 - 2026-07-01 = 106 days past due
+        assert [r[0] for r in table_rows(app, "#invoices")] == ["B-1"]
+        assert table_rows(app, "#invoices")[0][4:6] == ["$50.00", "106"]

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from .header import CockpitHeader
+from .panes.base import DetailScreen
 from .panes.collections import CollectionsPane
 from .panes.overview import OverviewPane
 from .panes.partners import PartnersPane
@@ -229,6 +230,9 @@ class KpiApp(App):
         active = self.query_one(TabbedContent).active.removeprefix("tab-")
         self.stale = {key for key, _, _ in PANES} - {active}
         self.query_one(f"#{active}").show(loaded)
+        for screen in self.screen_stack:   # a client or partner open over the panes
+            if isinstance(screen, DetailScreen) and screen.is_mounted:
+                screen.show(loaded)
 
     def watch_ledger(self) -> None:
         """Reload by itself when another program commits to the ledger."""

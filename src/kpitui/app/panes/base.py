@@ -1,8 +1,10 @@
-"""What every pane shares: receive fresh figures, put the focus where the keys work."""
+"""What every pane and detail screen shares: receive fresh figures, put the focus where the
+keys work."""
 
 from __future__ import annotations
 
 from textual.containers import Vertical
+from textual.screen import Screen
 from textual.widget import Widget
 
 from ..state import Loaded
@@ -27,3 +29,14 @@ class Pane(Vertical):
     def currency(self) -> str:
         loaded = self.app.loaded
         return loaded.ledger.currency if loaded else "USD"
+
+
+class DetailScreen(Screen):
+    """A screen over the cockpit (one client, one partner): drawn from every fresh Loaded,
+    like the panes, so a reload or another as-of date never leaves it showing old figures."""
+
+    def on_mount(self) -> None:
+        self.show(self.app.loaded)
+
+    def show(self, loaded: Loaded) -> None:  # pragma: no cover - each screen overrides
+        raise NotImplementedError

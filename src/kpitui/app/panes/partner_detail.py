@@ -9,12 +9,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from ...kpis.money import fmt_money, fmt_short
+from ..state import Loaded
 from ..widgets import cells
 from ..widgets.chart import BarChart
+from .base import DetailScreen
 
 if TYPE_CHECKING:
     from ...kpis.partner_detail import PartnerView
@@ -33,7 +34,7 @@ def pct_text(value: float | None, fmt: str = ".1f") -> str:
     return "-" if value is None else f"{value:{fmt}}%"
 
 
-class PartnerScreen(Screen):
+class PartnerScreen(DetailScreen):
     """Esc goes back to the scorecards."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
@@ -56,22 +57,26 @@ class PartnerScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Compute the partner's detail from the figures on screen and draw it."""
+        self.query_one("#partner-deals").border_title = "Its deals, newest first"
+        self.query_one("#partner-costs").border_title = "Costs, last 12 months"
+        super().on_mount()
+        self.query_one("#partner-clients", DataTable).focus()
+
+    def show(self, loaded: Loaded) -> None:
+        """Compute the partner's detail from the figures on screen and draw it; back to the
+        scorecards when the partner has no scorecard at this date."""
         from ...kpis.partner_detail import detail
 
-        loaded = self.app.loaded
         c = loaded.cockpit
         card = next((s for s in c.partners if s.partner_id == self.partner_id), None)
         if card is None:
-            self.app.pop_screen()
+            if self.is_current:
+                self.app.pop_screen()
             return
         self.view = detail(loaded.ledger, c.as_of, card, c.opens, c.series)
         self.query_one("#partner-clients").border_title = \
             f"Sourced clients, open AR at {c.as_of}"
-        self.query_one("#partner-deals").border_title = "Its deals, newest first"
-        self.query_one("#partner-costs").border_title = "Costs, last 12 months"
         self.render_view()
-        self.query_one("#partner-clients", DataTable).focus()
 
     @property
     def cur(self) -> str:
