@@ -47,6 +47,12 @@ async def test_enter_opens_client_invoices_and_escape_returns(ledger):
         invoices = {r[0]: r for r in table_rows(app, "#invoices")}
         assert invoices["B-1"][4:] == ["$50.00", "137", "promised"]
         assert invoices["B-2"][4:] == ["$70.00", "-16", "current"]
+        await pilot.press("escape", "up", "enter")                     # Alpha [Ltd]
+        await pilot.pause()
+        invoices = {r[0]: r for r in table_rows(app, "#invoices")}
+        # A-1 was paid in full on 10-05: nothing is past due, though its due date passed
+        assert invoices["A-1"][4:] == ["$0.00", "-", "paid"]
+        assert invoices["A-2"][4:] == ["$150.00", "15", "contacted"]
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.query_one("#aging")

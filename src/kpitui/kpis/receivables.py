@@ -516,7 +516,8 @@ def credits_by_client(led: Ledger, opens_at_d: pl.DataFrame) -> pl.DataFrame:
 
 
 def client_invoices(led: Ledger, client_id: int, d: date) -> pl.DataFrame:
-    """A client's invoices issued by d: amount, open balance at d, days past due, state."""
+    """A client's invoices issued by d: amount, open balance at d, days past due (none once
+    nothing is left to collect: paid, void, written off, in credit), state."""
     from .collections import with_status
 
     inv = led.invoices.filter((pl.col("client_id") == client_id) & (pl.col("issued_on") <= d))
@@ -533,7 +534,10 @@ def client_invoices(led: Ledger, client_id: int, d: date) -> pl.DataFrame:
              .when(pl.col("open_cents") < 0).then(pl.lit("credit"))
              .when(pl.col("dpd") <= 0).then(pl.lit("current"))
              .otherwise(pl.col("status")))
-    return inv.with_columns(state.alias("state")).sort("issued_on", descending=True)
+    settled = pl.col("state").is_in(["void", "written off", "paid", "credit"])
+    return (inv.with_columns(state.alias("state"))
+            .with_columns(pl.when(settled).then(None).otherwise(pl.col("dpd")).alias("dpd"))
+            .sort("issued_on", descending=True))
 
 
 def _builders(grid_dates: tuple = ()) -> dict:
