@@ -10,7 +10,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from .header import CockpitHeader
 from .panes.base import DetailScreen
@@ -21,6 +21,7 @@ from .panes.pipeline import PipelinePane
 from .panes.receivables import ReceivablesPane
 from .state import Loaded, Session
 from .themes import DEFAULT_THEME, STATUS_DEFAULTS, load_themes, rich_colour
+from .widgets.footer import KeyFooter
 
 PANES = (("overview", "1 Overview", OverviewPane), ("receivables", "2 Receivables",
                                                      ReceivablesPane),
@@ -95,7 +96,7 @@ class KpiApp(App):
                     yield pane(id=key)
         yield Static("Terminal too small: kpitui needs at least 60x16 (80x24 is best).\n"
                      "Enlarge the window, or use: kpitui summary", id="too-small")
-        yield Footer()
+        yield KeyFooter()
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(STATUS_DEFAULTS)

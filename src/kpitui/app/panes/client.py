@@ -5,12 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowKey
 
 from ...kpis.money import fmt_money
 from ..state import Loaded
 from ..widgets import cells
+from ..widgets.footer import KeyFooter
 from .base import DetailScreen
 
 
@@ -30,7 +31,7 @@ class ClientScreen(DetailScreen):
             table.add_column(key, key=key.lower())
         yield table
         yield Static("", id="history")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -9,12 +9,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ...kpis.money import fmt_money, fmt_short
 from ..state import Loaded
 from ..widgets import cells
 from ..widgets.chart import BarChart
+from ..widgets.footer import KeyFooter
 from .base import DetailScreen
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class PartnerScreen(DetailScreen):
             yield Static("", id="partner-costs")
         yield DataTable(id="partner-clients", cursor_type="row", zebra_stripes=True)
         yield DataTable(id="partner-deals", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#partner-deals").border_title = "Its deals, newest first"
