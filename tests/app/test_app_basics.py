@@ -130,28 +130,24 @@ def test_every_layout_file_is_loaded_and_no_layout_is_inline():
 
 
 def footer_keys(app) -> list[str]:
-    from textual.widgets._footer import FooterKey
-
-    return [k.description for k in app.screen.query(FooterKey)]
+    return [k.description for k in app.screen.query("FooterKey")]
 
 
 async def test_footer_follows_the_pane_and_is_not_rebuilt_after_a_form(ledger):
     """The footer shows the keys of the pane on screen; closing a form gives back the same
     keys, and then the footer keeps its widgets instead of building them again."""
-    from textual.widgets._footer import FooterKey
-
     app = KpiApp(db=ledger)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         await pilot.press("3")
         await settle(pilot, app)
         assert "Call" in footer_keys(app) and "Sort column" not in footer_keys(app)
-        before = list(app.screen.query(FooterKey))
+        before = list(app.screen.query("FooterKey"))
         await pilot.press("c")                     # the call form, then Esc
         await settle(pilot, app)
         await pilot.press("escape")
         await settle(pilot, app)
-        assert list(app.screen.query(FooterKey)) == before
+        assert list(app.screen.query("FooterKey")) == before
         await pilot.press("2")
         await settle(pilot, app)
         assert "Sort column" in footer_keys(app) and "Call" not in footer_keys(app)
